@@ -344,6 +344,12 @@ export class MachineRuntime {
     const tr = this.tracer;
     const names = this.definition.names;
     if (tr !== null) tr.transitionBegin?.(names[source] as string, names[target] as string);
+    if (this.definition.kind[target] === KIND_TERMINATE) {
+      // UML 2.5.1 §14.2.3.8.7: terminate runs no exit behaviour; the machine just stops.
+      this.statusCode = STATUS_TERMINATED;
+      if (tr !== null) tr.transitionEnd?.(names[source] as string, names[target] as string);
+      return;
+    }
     this.inTransition = true;
     const scope = this.scopeOf(source, target);
     this.exitTo(scope);

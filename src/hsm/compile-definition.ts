@@ -196,9 +196,10 @@ export function compileDefinition(raw: RawDefinition): CompiledDefinition {
     if (shape.initial !== undefined) {
       if (kind[v] !== KIND_STATE) fail(`'${names[v]}' is a ${KIND_NAMES[kind[v] as number]} and cannot have an initial`);
       checkInitial(v, shape.initial);
-    } else if (hasChildren[v] === 1) {
-      fail(`state '${names[v]}' has child states but no initial; add initial: '<child>'`);
     }
+    // A composite without an initial is allowed and, when entered, is itself the active state:
+    // the seed's Running is active alone until its child Running_Draining is entered explicitly.
+    // (Only Root must have an initial.)
   }
 
   // History pseudostates.

@@ -22,8 +22,9 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
   const { kind, parent, initial, nEvents, cols, cellStart, arcFn, arcGuard, arcEffect, arcTarget } = d;
   const hooks = d.hooks;
 
-  const isLeaf = new Uint8Array(d.n).fill(1);
-  for (let v = 1; v < d.n; v++) if (kind[v] === KIND_STATE || kind[v] === KIND_FINAL) isLeaf[parent[v] as number] = 0;
+  // States that can be active between steps: any state or final without an initial (a
+  // composite without one rests at itself, as the seed's Running does).
+  const canRest = (v: number): boolean => v !== ROOT && (kind[v] === KIND_STATE || kind[v] === KIND_FINAL) && (initial[v] as number) < 0;
 
   const emitEnter = (v: number, out: string[]): void => {
     out.push(`this.active = ${v};`);
@@ -93,7 +94,7 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
   };
 
   for (let L = 0; L < d.n; L++) {
-    if (isLeaf[L] !== 1 || L === ROOT || (kind[L] !== KIND_STATE && kind[L] !== KIND_FINAL)) continue;
+    if (!canRest(L)) continue;
     const cases: string[] = [];
     for (let e = 0; e < nEvents; e++) {
       const body: string[] = [];

@@ -31,7 +31,6 @@ describe('HSM-SEM-1 definition-time validation names the offender', () => {
   test('initial that targets a non-descendant', () =>
     rejects(() => build({ A: { initial: 'B' }, A1: { parent: 'A' }, B: {} }, 'A'), /initial of 'A' targets 'B', which is not a descendant of 'A'/));
   test('initial that targets itself', () => rejects(() => build({ A: { initial: 'A' }, A1: { parent: 'A' } }, 'A'), /not a descendant/));
-  test('composite without initial', () => rejects(() => build({ A: {}, A1: { parent: 'A' } }, 'A1'), /'A' has child states but no initial/));
   test('duplicate state: the reserved name Root cannot be declared again', () =>
     rejects(() => build({ Root: {} }, 'Root'), /'Root' is a reserved name/));
   test('parent cycle', () => rejects(() => build({ A: { parent: 'B' }, B: { parent: 'A' } }, 'A'), /own ancestor|not a descendant|parent/));
@@ -106,6 +105,25 @@ describe('HSM-SEM-1/2 states at any depth; start enters the initial path outer â
         .build({ A: { entry: (l) => void l.push('+A') }, B: { entry: (l) => void l.push('+B') }, C: { entry: (l) => void l.push('+C') } });
       D.create(log, mode.options).start();
       assert.deepEqual(log, ['+A', '+B', '+C']);
+    });
+  }
+
+  for (const mode of MODES) {
+    test(`${mode.name}: a composite without an initial rests at itself until a child is entered (seed's Running)`, () => {
+      const D = defineMachine<Log>('Rest')
+        .events({ Drain: payload(), Tick: payload() })
+        .states({ Running: {}, Draining: { parent: 'Running' } }, { initial: 'Running' })
+        .build({
+          Running: { on: { Drain: 'Draining', Tick: (l) => (l.push('tick@Running'), -1 as never) } },
+          Draining: { entry: (l) => void l.push('+Draining') },
+        });
+      const m = D.create([], mode.options).start();
+      assert.equal(m.state, 'Running');
+      m.dispatch('Tick');
+      m.dispatch('Drain');
+      m.dispatch('Tick'); // Running's handler is shared by its child
+      assert.deepEqual(m.ctx, ['tick@Running', '+Draining', 'tick@Running']);
+      assert.equal(m.state, 'Draining');
     });
   }
 

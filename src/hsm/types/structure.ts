@@ -8,7 +8,7 @@ export interface PlainStateShape<S extends string> {
   readonly kind?: 'state';
   /** The enclosing state; omitted = a child of the implicit `Root`. */
   readonly parent?: S;
-  /** The initial pseudostate's target (a descendant); required when the state has children. */
+  /** The initial pseudostate's target (a descendant). Without one, entering the state stops at it. */
   readonly initial?: S;
 }
 

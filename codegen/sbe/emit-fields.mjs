@@ -91,11 +91,14 @@ export function emitFieldGetters(schema, f, owner, pos, minBlock, ctx) {
 }
 
 /**
- * Encoder setters for one fixed field.
+ * Encoder setters for one fixed field; fields in `bits` also set their bit in `this.present`.
  * @param {any} schema @param {any} f @param {string} owner @param {string} pos @param {Ctx} ctx
+ * @param {Map<string, number>} bits
  */
-export function emitFieldSetters(schema, f, owner, pos, ctx) {
+export function emitFieldSetters(schema, f, owner, pos, ctx, bits) {
   if (f.pad === true || f.constant !== undefined) return [];
+  const bit = bits.get(f.name);
+  const mark = bit === undefined ? [] : [`    this.present |= ${2 ** bit};`];
   const what = `'${owner}.${f.name}'`;
   const { prim, primName, enumDef } = resolveType(schema, f);
   const le = prim.size > 1 ? ', true' : '';
@@ -145,11 +148,11 @@ export function emitFieldSetters(schema, f, owner, pos, ctx) {
     return out;
   }
   out.push(`  /** Sets ${describe(schema, f)} */`, `  ${f.name}(value: ${paramType}): this {`,
-    `    this.view.${prim.set}(${at}, ${validate('value')}${le});`, '    return this;', '  }', '');
+    `    this.view.${prim.set}(${at}, ${validate('value')}${le});`, ...mark, '    return this;', '  }', '');
   if (prim.big) {
     const writer = ctx.use('../int64.js', primName === 'u64' ? 'writeU64Number' : 'writeI64Number');
     out.push(`  /** Sets ${f.name} from a safe-integer number (no bigint needed). */`,
-      `  ${f.name}Number(value: number): this {`, `    ${writer}(this.view, ${at}, value, ${what});`,
+      `  ${f.name}Number(value: number): this {`, `    ${writer}(this.view, ${at}, value, ${what});`, ...mark,
       '    return this;', '  }', '');
   }
   return out;
@@ -168,4 +171,18 @@ export function emitNullFills(schema, fields, pos, ctx) {
     out.push(`    view.${prim.set}(${pos} + ${f.offset}, ${nullLiteral(schema, f, ctx)}${prim.size > 1 ? ', true' : ''});`);
   }
   return out;
+}
+
+/**
+ * Bit index of every required scalar field (arrays, pads, constants and optional fields excluded).
+ * @param {any[]} fields @returns {Map<string, number>}
+ */
+export function requiredBits(fields) {
+  const bits = new Map();
+  for (const f of fields) {
+    if (f.optional === true || f.pad === true || f.constant !== undefined || f.length !== undefined) continue;
+    bits.set(f.name, bits.size);
+  }
+  if (bits.size > 30) throw new Error('more than 30 required fields: widen the presence mask');
+  return bits;
 }

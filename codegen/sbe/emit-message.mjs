@@ -2,7 +2,7 @@
 // Emits one TypeScript module per message: its decoder and encoder flyweights and those of its
 // repeating groups. Layout rules: PROTOCOL.md §1.1 (block, groups, var-data, in that order).
 import { checkPacking, minBlockLength, upperFirst } from './layout.mjs';
-import { emitFieldGetters, emitFieldSetters, emitNullFills } from './emit-fields.mjs';
+import { emitFieldGetters, emitFieldSetters, emitNullFills, requiredBits } from './emit-fields.mjs';
 
 /** @typedef {import('./emit-fields.mjs').Ctx} Ctx */
 
@@ -108,34 +108,42 @@ function emitGroup(schema, msg, g, ctx) {
   for (const v of vars) dec.push(...varGetters(v, owner, guard, ctx));
   dec.push('}', '');
 
+  const bits = requiredBits(g.fields);
+  const all = 2 ** bits.size - 1;
+  const names = `['${[...bits.keys()].join("', '")}']`;
+  const checkEntry = bits.size === 0 ? []
+    : [`    if (this.entry >= 0 && this.present !== ${all}) throw ${ctx.use('../sbe-error.js', 'requiredFieldMissing')}(${what}, ${names}, this.present);`];
   const enc = [
     `/** Encoder of ${owner} entries: call next() exactly count times, then write each entry's fields. */`,
     `export class ${cls}Encoder {`, `  static readonly BLOCK_LENGTH = ${g.blockLength};`, '',
     '  private buf: Uint8Array = new Uint8Array(0);', '  private view: DataView = viewOf(this.buf);',
     '  private end = 0;', '  private limit = 0;', '  private countValue = 0;', '  private indexValue = -1;',
-    '  private entry = -1;', ...(tail > 0 ? ['  private step = 0;'] : []), '',
+    '  private entry = -1;', ...(tail > 0 ? ['  private step = 0;'] : []),
+    ...(bits.size > 0 ? ['  /** Bit i set once required entry field i was written. */', '  private present = 0;'] : []), '',
     '  /** Writes the group dimension at `pos` (called by the message encoder). */',
     '  begin(buffer: Uint8Array, view: DataView, pos: number, end: number, count: number): this {',
     `    this.limit = ${ctx.use('../group-dimension.js', 'writeGroupDimension')}(view, pos, end, ${g.blockLength}, count, ${what});`,
     '    this.buf = buffer;', '    this.view = view;', '    this.end = end;', '    this.countValue = count;',
     '    this.indexValue = -1;', '    this.entry = -1;', '    return this;', '  }', '',
     '  count(): number {', '    return this.countValue;', '  }', '',
-    '  /** Starts the next entry (its block zero-filled). */', '  next(): this {',
+    '  /** Completes the current entry (required fields set, skipped var-data written empty) and starts the next. */', '  next(): this {',
+    ...checkEntry,
     ...(tail > 0 ? [`    if (this.indexValue >= 0) this.moveTo(${tail}, ${what});`] : []),
     `    if (this.indexValue + 1 >= this.countValue) throw ${ctx.use('../sbe-error.js', 'encodeOrderError')}(${what}, 'more entries than the declared count');`,
     `    ${ctx.use('../buffer-window.js', 'requireCapacity')}(this.limit, ${g.blockLength}, this.end, ${what});`,
     '    const entry = this.limit;',
-    ...(g.blockLength > 0 ? [`    this.buf.fill(0, entry, entry + ${g.blockLength});`] : []),
     '    this.entry = entry;', `    this.limit = entry + ${g.blockLength};`, '    this.indexValue++;',
+    ...(bits.size > 0 ? ['    this.present = 0;'] : []),
     ...(tail > 0 ? ['    this.step = 0;'] : []), '    return this;', '  }', '',
     '  /** Completes the group and returns the offset just past it (called by the message encoder). */',
     '  close(): number {', '    if (this.indexValue + 1 !== this.countValue) {',
     `      throw encodeOrderError(${what}, \`\${this.indexValue + 1} of \${this.countValue} declared entries written\`);`, '    }',
+    ...checkEntry,
     ...(tail > 0 ? [`    if (this.indexValue >= 0) this.moveTo(${tail}, ${what});`] : []),
     '    return this.limit;', '  }', '',
     '  private at(): number {', `    if (this.entry < 0) throw encodeOrderError(${what}, 'entry written before next()');`,
     '    return this.entry;', '  }', '', ...simpleMoveTo(tail, ctx)];
-  for (const f of g.fields) enc.push(...emitFieldSetters(schema, f, owner, 'this.at()', ctx));
+  for (const f of g.fields) enc.push(...emitFieldSetters(schema, f, owner, 'this.at()', ctx, bits));
   vars.forEach((v, i) => enc.push(...varSetters(v, i, owner, guard, ctx)));
   enc.push('}', '');
   return { dec, enc, cls };
@@ -172,7 +180,7 @@ export function emitMessage(schema, msg, banner, ctx) {
   const wrapDoc = hasHeader
     ? '  /** Wraps the message at `offset` (window `length`): checks schemaId, templateId, version, blockLength and all bounds; throws SbeDecodeError. */'
     : '  /** Wraps the structure at `offset` (window `length`): checks all bounds; throws SbeDecodeError. */';
-  dec.push('', wrapDoc, '  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.byteLength - offset): this {',
+  dec.push('', wrapDoc, '  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.length - offset): this {',
     `    const end = ${ctx.use('../buffer-window.js', 'decodeWindowEnd')}(buffer, offset, length, ${what});`,
     '    const view = buffer === this.buf ? this.view : viewOf(buffer);');
   if (hasHeader) {
@@ -213,23 +221,30 @@ export function emitMessage(schema, msg, banner, ctx) {
   dec.push('}', '');
 
   // ---- encoder ----
+  // Header messages track required scalar fields; SHM structures are written field by field in place
+  // (the seqlock word by Atomics), so they are not tracked. Blocks with arrays/pads are zero-filled.
+  const bits = hasHeader ? requiredBits(msg.fields) : new Map();
+  const all = 2 ** bits.size - 1;
+  const zeroFill = hasHeader && msg.fields.some((/** @type {any} */ f) => f.length !== undefined);
   const enc = [
     '/**', ` * Encoder of ${msg.name} (schema ${schema.id}, templateId ${msg.id}; PROTOCOL.md ${msg.section}).`,
     hasHeader
-      ? ' * `wrapAndApplyHeader` writes the header, zero-fills the block and writes the null of every optional field;'
+      ? ` * \`wrapAndApplyHeader\` writes the header${zeroFill ? ', zero-fills the block' : ''} and the null of every optional field;`
       : ' * `wrap` does not touch the memory (SHM: write every field yourself);',
-    ` * then set fields in any order${tail > 0 ? ', groups and var-data in schema order' : ''}, and call \`finish()\` for the encoded length.`,
+    ` * then set fields in any order${tail > 0 ? ', groups and var-data in schema order' : ''}, and call \`finish()\` for the encoded length` +
+      (bits.size > 0 ? ' (it refuses a message with a required field never set).' : '.'),
     ' */', `export class ${msg.name}Encoder {`, ...statics, '',
     '  private buf: Uint8Array = new Uint8Array(0);', '  private view: DataView = viewOf(this.buf);',
     '  private origin = 0;', '  private base = 0;', ...(tail > 0 ? ['  private end = 0;'] : []), '  private limit = 0;'];
   if (tail > 0) enc.push('  private step = 0;');
   if (groups.length > 0) enc.push('  private open = false;');
+  if (bits.size > 0) enc.push('  /** Bit i set once required field i was written. */', '  private present = 0;');
   for (const { g, cls } of groups) enc.push(`  private readonly ${g.name}Encoder = new ${cls}Encoder();`);
   const wrapName = hasHeader ? 'wrapAndApplyHeader' : 'wrap';
   enc.push('', hasHeader
     ? '  /** Starts a message at `offset` in `buffer` (window `capacity`); throws SbeEncodeError if the fixed part does not fit. */'
     : '  /** Wraps the structure at `offset` (window `capacity`) without writing anything. */',
-  `  ${wrapName}(buffer: Uint8Array, offset = 0, capacity: number = buffer.byteLength - offset): this {`,
+  `  ${wrapName}(buffer: Uint8Array, offset = 0, capacity: number = buffer.length - offset): this {`,
   `    const end = ${ctx.use('../buffer-window.js', 'encodeWindowEnd')}(buffer, offset, capacity, ${what});`,
   `    ${ctx.use('../buffer-window.js', 'requireCapacity')}(offset, ${hasHeader ? `${ctx.use('../message-header.js', 'MESSAGE_HEADER_LENGTH')} + ` : ''}${msg.blockLength}, end, ${what});`,
   '    if (buffer !== this.buf) {', '      this.buf = buffer;', '      this.view = viewOf(buffer);', '    }');
@@ -237,18 +252,22 @@ export function emitMessage(schema, msg, banner, ctx) {
     const nulls = emitNullFills(schema, msg.fields, 'base', ctx);
     if (nulls.length > 0) enc.push('    const view = this.view;');
     enc.push(`    ${ctx.use('../message-header.js', 'writeMessageHeader')}(this.view, offset, ${msg.blockLength}, ${msg.id}, ${sid}, ${ver});`,
-      '    const base = offset + MESSAGE_HEADER_LENGTH;', `    buffer.fill(0, base, base + ${msg.blockLength});`, ...nulls);
+      '    const base = offset + MESSAGE_HEADER_LENGTH;', ...(zeroFill ? [`    buffer.fill(0, base, base + ${msg.blockLength});`] : []), ...nulls);
   } else {
     enc.push('    const base = offset;');
   }
   enc.push('    this.origin = offset;', '    this.base = base;', ...(tail > 0 ? ['    this.end = end;'] : []), `    this.limit = base + ${msg.blockLength};`);
   if (tail > 0) enc.push('    this.step = 0;');
   if (groups.length > 0) enc.push('    this.open = false;');
+  if (bits.size > 0) enc.push('    this.present = 0;');
+  const names = `['${[...bits.keys()].join("', '")}']`;
   enc.push('    return this;', '  }', '',
     tail > 0
       ? '  /** Writes every group / var-data field not yet written as empty, checks group counts, and returns the encoded length. */'
       : '  /** The encoded length. */',
-    '  finish(): number {', ...(tail > 0 ? [`    this.moveTo(${tail}, ${what});`] : []), '    return this.limit - this.origin;', '  }', '');
+    '  finish(): number {',
+    ...(bits.size > 0 ? [`    if (this.present !== ${all}) throw ${ctx.use('../sbe-error.js', 'requiredFieldMissing')}(${what}, ${names}, this.present);`] : []),
+    ...(tail > 0 ? [`    this.moveTo(${tail}, ${what});`] : []), '    return this.limit - this.origin;', '  }', '');
   if (groups.length > 0) {
     const order = ctx.use('../sbe-error.js', 'encodeOrderError');
     enc.push('  /** Writes every tail item before `target` that was skipped as empty; closes an open group. */',
@@ -265,7 +284,7 @@ export function emitMessage(schema, msg, banner, ctx) {
   } else {
     enc.push(...simpleMoveTo(vars.length, ctx));
   }
-  for (const f of msg.fields) enc.push(...emitFieldSetters(schema, f, msg.name, 'this.base', ctx));
+  for (const f of msg.fields) enc.push(...emitFieldSetters(schema, f, msg.name, 'this.base', ctx, bits));
   groups.forEach(({ g, cls }, i) => {
     enc.push(`  /** Starts group ${g.name} with \`count\` entries (0..65534); call next() on the result \`count\` times. */`,
       `  ${g.name}Count(count: number): ${cls}Encoder {`, `    this.moveTo(${i}, '${msg.name}.${g.name}');`,

@@ -15,12 +15,14 @@ export function groupBlockLength(view: DataView, pos: number, end: number, minBl
   what: string): number {
   requireBytes(pos, GROUP_DIMENSION_SIZE, end, what);
   const blockLength = view.getUint16(pos, true);
-  if (blockLength < minBlockLength) {
-    throw new SbeDecodeError(SbeDecodeErrorCode.BLOCK_LENGTH_TOO_SHORT,
-      `${what}: entry blockLength ${blockLength} at offset ${pos} is below the ${minBlockLength} bytes ` +
-      'its fields need; the message is corrupt, drop it', pos);
-  }
+  if (blockLength < minBlockLength) entryBlockTooShort(blockLength, pos, minBlockLength, what);
   return blockLength;
+}
+
+function entryBlockTooShort(blockLength: number, pos: number, minBlockLength: number, what: string): never {
+  throw new SbeDecodeError(SbeDecodeErrorCode.BLOCK_LENGTH_TOO_SHORT,
+    `${what}: entry blockLength ${blockLength} at offset ${pos} is below the ${minBlockLength} bytes ` +
+    'its fields need; the message is corrupt, drop it', pos);
 }
 
 /**
@@ -40,13 +42,15 @@ export function groupEnd(view: DataView, pos: number, end: number, minBlockLengt
   return p;
 }
 
+function groupTooLarge(count: number, what: string): never {
+  throw new SbeEncodeError(SbeEncodeErrorCode.GROUP_TOO_LARGE,
+    `${what}: count ${count} is not an integer in 0..${GROUP_MAX_COUNT}; split the data over several messages`);
+}
+
 /** Writes a group dimension; returns the offset of the first entry. */
 export function writeGroupDimension(view: DataView, pos: number, end: number, blockLength: number,
   count: number, what: string): number {
-  if (!Number.isInteger(count) || count < 0 || count > GROUP_MAX_COUNT) {
-    throw new SbeEncodeError(SbeEncodeErrorCode.GROUP_TOO_LARGE,
-      `${what}: count ${count} is not in 0..${GROUP_MAX_COUNT}; split the data over several messages`);
-  }
+  if ((count & 0xffff) !== count || count > GROUP_MAX_COUNT) groupTooLarge(count, what);
   requireCapacity(pos, GROUP_DIMENSION_SIZE, end, what);
   view.setUint16(pos, blockLength, true);
   view.setUint16(pos + 2, count, true);

@@ -2,7 +2,7 @@
  * The 8-byte `messageHeader` composite shared by both schemas (PROTOCOL.md §1.2):
  * u16 blockLength, u16 templateId, u16 schemaId, u16 version, little-endian.
  */
-import { decodeWindowEnd, encodeWindowEnd, requireBytes, requireCapacity, viewOf } from './buffer-window.js';
+import { decodeWindowEnd, encodeWindowEnd, requireBytes, requireCapacity, truncated, viewOf } from './buffer-window.js';
 import { SbeDecodeError, SbeDecodeErrorCode } from './sbe-error.js';
 import { checkU16 } from './value-checks.js';
 
@@ -11,10 +11,23 @@ export const MESSAGE_HEADER_LENGTH = 8;
 /**
  * Checks the header at `offset` for the expected schema/template, a supported version and a
  * blockLength that holds every required root field (§1.6 rules 1–4, 6, 9), then that the root block
- * fits. Returns the sender's blockLength.
+ * fits. Returns the sender's blockLength. (One branch on the hot path; the diagnosis is cold.)
  */
 export function checkMessageHeader(view: DataView, offset: number, end: number, schemaId: number,
   templateId: number, maxVersion: number, minBlockLength: number, what: string): number {
+  if (offset + MESSAGE_HEADER_LENGTH <= end) {
+    const blockLength = view.getUint16(offset, true);
+    if (view.getUint16(offset + 4, true) === schemaId && view.getUint16(offset + 2, true) === templateId &&
+        view.getUint16(offset + 6, true) <= maxVersion && blockLength >= minBlockLength &&
+        offset + MESSAGE_HEADER_LENGTH + blockLength <= end) {
+      return blockLength;
+    }
+  }
+  return headerError(view, offset, end, schemaId, templateId, maxVersion, minBlockLength, what);
+}
+
+function headerError(view: DataView, offset: number, end: number, schemaId: number, templateId: number,
+  maxVersion: number, minBlockLength: number, what: string): never {
   requireBytes(offset, MESSAGE_HEADER_LENGTH, end, what);
   const sid = view.getUint16(offset + 4, true);
   if (sid !== schemaId) {
@@ -38,8 +51,7 @@ export function checkMessageHeader(view: DataView, offset: number, end: number, 
       `${what}: blockLength ${blockLength} is below the ${minBlockLength} bytes its required fields need; ` +
       'the sender is broken, drop the message', offset);
   }
-  requireBytes(offset + MESSAGE_HEADER_LENGTH, blockLength, end, what);
-  return blockLength;
+  return truncated(offset + MESSAGE_HEADER_LENGTH, blockLength, end, what);
 }
 
 /** Writes a header at `offset` (capacity already checked by the caller). */
@@ -61,7 +73,7 @@ export class MessageHeaderDecoder {
   private offset = 0;
 
   /** Wraps the 8 header bytes at `offset`; throws `TP_ERR_SBE_TRUNCATED` if fewer remain. */
-  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.length - offset): this {
     const end = decodeWindowEnd(buffer, offset, length, 'MessageHeader');
     requireBytes(offset, MESSAGE_HEADER_LENGTH, end, 'MessageHeader');
     if (buffer !== this.buf) {
@@ -95,7 +107,7 @@ export class MessageHeaderEncoder {
   private view: DataView = viewOf(this.buf);
   private offset = 0;
 
-  wrap(buffer: Uint8Array, offset = 0, capacity: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, capacity: number = buffer.length - offset): this {
     const end = encodeWindowEnd(buffer, offset, capacity, 'MessageHeader');
     requireCapacity(offset, MESSAGE_HEADER_LENGTH, end, 'MessageHeader');
     if (buffer !== this.buf) {

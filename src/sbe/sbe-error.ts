@@ -42,6 +42,8 @@ export const SbeEncodeErrorCode = {
   GROUP_TOO_LARGE: 'TP_ERR_SBE_GROUP_TOO_LARGE',
   /** Groups / var-data written out of schema order, or a group left with fewer entries than declared. */
   ENCODE_ORDER: 'TP_ERR_SBE_ENCODE_ORDER',
+  /** `finish()` (or the next group entry) found a required field that was never set. */
+  REQUIRED_FIELD_MISSING: 'TP_ERR_SBE_REQUIRED_FIELD_MISSING',
   /** Wrap arguments or an array index outside the buffer / array (a caller bug). */
   BAD_ARGUMENT: 'TP_ERR_SBE_BAD_ARGUMENT',
 } as const;
@@ -78,24 +80,37 @@ export function encodeOrderError(what: string, detail: string): SbeEncodeError {
 
 /** An array index outside its range when reading (a caller bug). */
 export function checkReadIndex(index: number, length: number, what: string): number {
-  if (!Number.isInteger(index) || index < 0 || index >= length) {
-    throw new SbeDecodeError(SbeDecodeErrorCode.BAD_ARGUMENT,
-      `${what}: index ${index} is outside 0..${length - 1}; pass an index inside the array`, -1);
-  }
+  if ((index >>> 0) !== index || index >= length) badIndex(index, length, what, false);
   return index;
 }
 
 /** An array index outside its range when writing (a caller bug). */
 export function checkWriteIndex(index: number, length: number, what: string): number {
-  if (!Number.isInteger(index) || index < 0 || index >= length) {
-    throw new SbeEncodeError(SbeEncodeErrorCode.BAD_ARGUMENT,
-      `${what}: index ${index} is outside 0..${length - 1}; pass an index inside the array`);
-  }
+  if ((index >>> 0) !== index || index >= length) badIndex(index, length, what, true);
   return index;
+}
+
+function badIndex(index: number, length: number, what: string, writing: boolean): never {
+  const message = `${what}: index ${index} is outside 0..${length - 1}; pass an index inside the array`;
+  if (writing) throw new SbeEncodeError(SbeEncodeErrorCode.BAD_ARGUMENT, message);
+  throw new SbeDecodeError(SbeDecodeErrorCode.BAD_ARGUMENT, message, -1);
 }
 
 /** A group entry accessor called before `next()`. */
 export function noCurrentEntry(what: string): SbeDecodeError {
   return new SbeDecodeError(SbeDecodeErrorCode.NO_CURRENT_ENTRY,
     `${what}: no current group entry; call next() (while hasNext()) before reading entry fields`, -1);
+}
+
+/**
+ * Names the first required field whose bit is missing from `present` (`names[i]` ↔ bit i).
+ * Encoders track required fields in a bit mask so no unset field goes out as stale buffer bytes.
+ */
+export function requiredFieldMissing(what: string, names: readonly string[], present: number): SbeEncodeError {
+  let missing = '';
+  for (let i = 0; i < names.length; i++) {
+    if ((present & (1 << i)) === 0) missing += (missing === '' ? '' : ', ') + (names[i] ?? '');
+  }
+  return new SbeEncodeError(SbeEncodeErrorCode.REQUIRED_FIELD_MISSING,
+    `${what}: required field(s) ${missing} not set; set every required field (optional ones default to null)`);
 }

@@ -39,15 +39,14 @@ export function checkI32(v: number, what: string): number {
   return v;
 }
 
+// asUintN/asIntN(64, v) === v is the range test: cheaper in V8 than two bigint comparisons.
 export function checkU64(v: bigint, what: string): bigint {
-  if (typeof v !== 'bigint' || v < 0n || v > 0xffffffffffffffffn) throw outOfRange(v, what, 'u64 bigint');
+  if (typeof v !== 'bigint' || BigInt.asUintN(64, v) !== v) throw outOfRange(v, what, 'u64 bigint');
   return v;
 }
 
 export function checkI64(v: bigint, what: string): bigint {
-  if (typeof v !== 'bigint' || v < -0x8000000000000000n || v > 0x7fffffffffffffffn) {
-    throw outOfRange(v, what, 'i64 bigint');
-  }
+  if (typeof v !== 'bigint' || BigInt.asIntN(64, v) !== v) throw outOfRange(v, what, 'i64 bigint');
   return v;
 }
 

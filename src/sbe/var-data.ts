@@ -2,7 +2,7 @@
  * Var-data fields (`varAsciiEncoding` / `varDataEncoding`, PROTOCOL.md §1.4): a u32 length then
  * that many bytes; length 0 means absent; at most 2^30 bytes.
  */
-import { requireBytes, requireCapacity } from './buffer-window.js';
+import { requireBytes, requireCapacity, truncated } from './buffer-window.js';
 import { SbeDecodeError, SbeDecodeErrorCode, SbeEncodeError, SbeEncodeErrorCode } from './sbe-error.js';
 
 /** Size of the u32 length prefix. */
@@ -12,14 +12,21 @@ export const VAR_DATA_MAX_LENGTH = 0x40000000;
 
 /** Bounds-checks the var-data field at `pos` and returns the offset just past its bytes. */
 export function varDataEnd(view: DataView, pos: number, end: number, what: string): number {
+  if (pos + VAR_DATA_LENGTH_SIZE <= end) {
+    const next = pos + VAR_DATA_LENGTH_SIZE + view.getUint32(pos, true);
+    if (next <= end && next - pos <= VAR_DATA_LENGTH_SIZE + VAR_DATA_MAX_LENGTH) return next;
+  }
+  return badVarData(view, pos, end, what);
+}
+
+function badVarData(view: DataView, pos: number, end: number, what: string): never {
   requireBytes(pos, VAR_DATA_LENGTH_SIZE, end, what);
   const length = view.getUint32(pos, true);
   if (length > VAR_DATA_MAX_LENGTH) {
     throw new SbeDecodeError(SbeDecodeErrorCode.VAR_DATA_TOO_LONG,
       `${what}: length ${length} at offset ${pos} exceeds the 2^30 maximum; the message is corrupt, drop it`, pos);
   }
-  requireBytes(pos + VAR_DATA_LENGTH_SIZE, length, end, what);
-  return pos + VAR_DATA_LENGTH_SIZE + length;
+  return truncated(pos + VAR_DATA_LENGTH_SIZE, length, end, what);
 }
 
 const CHUNK = 4096;
@@ -48,12 +55,18 @@ function tooLong(length: number, what: string): SbeEncodeError {
 /** Writes length + bytes at `pos`; returns the offset just past them. */
 export function writeVarBytes(buffer: Uint8Array, view: DataView, pos: number, end: number,
   value: Uint8Array, what: string): number {
-  const length = value.byteLength;
+  const length = value.length;
   if (length > VAR_DATA_MAX_LENGTH) throw tooLong(length, what);
   requireCapacity(pos, VAR_DATA_LENGTH_SIZE + length, end, what);
   buffer.set(value, pos + VAR_DATA_LENGTH_SIZE);
   view.setUint32(pos, length, true);
   return pos + VAR_DATA_LENGTH_SIZE + length;
+}
+
+function notAscii(c: number, i: number, what: string): never {
+  throw new SbeEncodeError(SbeEncodeErrorCode.NOT_ASCII,
+    `${what}: character U+${c.toString(16).padStart(4, '0')} at index ${i} is not US-ASCII; ` +
+    'varAscii fields carry ASCII only (escape or percent-encode it)');
 }
 
 /** Writes length + US-ASCII bytes of `value` at `pos`; refuses chars above 0x7F. */
@@ -65,11 +78,7 @@ export function writeVarAscii(buffer: Uint8Array, view: DataView, pos: number, e
   const start = pos + VAR_DATA_LENGTH_SIZE;
   for (let i = 0; i < length; i++) {
     const c = value.charCodeAt(i);
-    if (c > 0x7f) {
-      throw new SbeEncodeError(SbeEncodeErrorCode.NOT_ASCII,
-        `${what}: character U+${c.toString(16).padStart(4, '0')} at index ${i} is not US-ASCII; ` +
-        'varAscii fields carry ASCII only (escape or percent-encode it)');
-    }
+    if (c > 0x7f) notAscii(c, i, what);
     buffer[start + i] = c;
   }
   view.setUint32(pos, length, true);

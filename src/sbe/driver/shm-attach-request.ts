@@ -2,6 +2,7 @@
 import { decodeWindowEnd, encodeWindowEnd, requireCapacity, viewOf } from '../buffer-window.js';
 import { readI64Number, writeI64Number } from '../int64.js';
 import { checkMessageHeader, MESSAGE_HEADER_LENGTH, writeMessageHeader } from '../message-header.js';
+import { requiredFieldMissing } from '../sbe-error.js';
 import { checkI64, checkU32, notEnumValue, nullAsValue } from '../value-checks.js';
 import { HugepagesPolicy, isHugepagesPolicy } from './hugepages-policy.js';
 import { isPublishMode, PublishMode } from './publish-mode.js';
@@ -28,7 +29,7 @@ export class ShmAttachRequestDecoder {
   private limit = 0;
 
   /** Wraps the message at `offset` (window `length`): checks schemaId, templateId, version, blockLength and all bounds; throws SbeDecodeError. */
-  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.length - offset): this {
     const end = decodeWindowEnd(buffer, offset, length, 'ShmAttachRequest');
     const view = buffer === this.buf ? this.view : viewOf(buffer);
     const blockLength = checkMessageHeader(view, offset, end, DRIVER_SCHEMA_ID, 1, DRIVER_SCHEMA_VERSION, 23, 'ShmAttachRequest');
@@ -120,8 +121,8 @@ export class ShmAttachRequestDecoder {
 
 /**
  * Encoder of ShmAttachRequest (schema 901, templateId 1; PROTOCOL.md §2.4).
- * `wrapAndApplyHeader` writes the header, zero-fills the block and writes the null of every optional field;
- * then set fields in any order, and call `finish()` for the encoded length.
+ * `wrapAndApplyHeader` writes the header and the null of every optional field;
+ * then set fields in any order, and call `finish()` for the encoded length (it refuses a message with a required field never set).
  */
 export class ShmAttachRequestEncoder {
   static readonly SCHEMA_ID = DRIVER_SCHEMA_ID;
@@ -134,9 +135,11 @@ export class ShmAttachRequestEncoder {
   private origin = 0;
   private base = 0;
   private limit = 0;
+  /** Bit i set once required field i was written. */
+  private present = 0;
 
   /** Starts a message at `offset` in `buffer` (window `capacity`); throws SbeEncodeError if the fixed part does not fit. */
-  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.byteLength - offset): this {
+  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.length - offset): this {
     const end = encodeWindowEnd(buffer, offset, capacity, 'ShmAttachRequest');
     requireCapacity(offset, MESSAGE_HEADER_LENGTH + 27, end, 'ShmAttachRequest');
     if (buffer !== this.buf) {
@@ -146,53 +149,60 @@ export class ShmAttachRequestEncoder {
     const view = this.view;
     writeMessageHeader(this.view, offset, 27, 1, DRIVER_SCHEMA_ID, DRIVER_SCHEMA_VERSION);
     const base = offset + MESSAGE_HEADER_LENGTH;
-    buffer.fill(0, base, base + 27);
     view.setUint8(base + 21, 255);
     view.setUint32(base + 23, 4294967295, true);
     this.origin = offset;
     this.base = base;
     this.limit = base + 27;
+    this.present = 0;
     return this;
   }
 
   /** The encoded length. */
   finish(): number {
+    if (this.present !== 63) throw requiredFieldMissing('ShmAttachRequest', ['correlationId', 'streamId', 'clientId', 'role', 'expectedLayoutVersion', 'requireHugepages'], this.present);
     return this.limit - this.origin;
   }
 
   /** Sets correlationId: i64 at block offset 0. client-chosen, echoed by the driver. */
   correlationId(value: bigint): this {
     this.view.setBigInt64(this.base, checkI64(value, 'ShmAttachRequest.correlationId'), true);
+    this.present |= 1;
     return this;
   }
 
   /** Sets correlationId from a safe-integer number (no bigint needed). */
   correlationIdNumber(value: number): this {
     writeI64Number(this.view, this.base, value, 'ShmAttachRequest.correlationId');
+    this.present |= 1;
     return this;
   }
 
   /** Sets streamId: u32 at block offset 8. */
   streamId(value: number): this {
     this.view.setUint32(this.base + 8, checkU32(value, 'ShmAttachRequest.streamId'), true);
+    this.present |= 2;
     return this;
   }
 
   /** Sets clientId: u32 at block offset 12. non-zero once assigned. */
   clientId(value: number): this {
     this.view.setUint32(this.base + 12, checkU32(value, 'ShmAttachRequest.clientId'), true);
+    this.present |= 4;
     return this;
   }
 
   /** Sets role: Role (u8) at block offset 16. */
   role(value: Role): this {
     this.view.setUint8(this.base + 16, isRole(value) ? value : notEnumValue(value, 'ShmAttachRequest.role'));
+    this.present |= 8;
     return this;
   }
 
   /** Sets expectedLayoutVersion: u32 at block offset 17. 0 = no expectation. */
   expectedLayoutVersion(value: number): this {
     this.view.setUint32(this.base + 17, checkU32(value, 'ShmAttachRequest.expectedLayoutVersion'), true);
+    this.present |= 16;
     return this;
   }
 
@@ -209,6 +219,7 @@ export class ShmAttachRequestEncoder {
   /** Sets requireHugepages: HugepagesPolicy (u8) at block offset 22. UNSPECIFIED = driver default. */
   requireHugepages(value: HugepagesPolicy): this {
     this.view.setUint8(this.base + 22, isHugepagesPolicy(value) ? value : notEnumValue(value, 'ShmAttachRequest.requireHugepages'));
+    this.present |= 32;
     return this;
   }
 

@@ -4,7 +4,7 @@ import { GROUP_DIMENSION_SIZE, groupBlockLength, groupEnd, writeGroupDimension }
 import { readI64Number, readU64Number, writeI64Number, writeU64Number } from '../int64.js';
 import { checkMessageHeader, MESSAGE_HEADER_LENGTH, writeMessageHeader } from '../message-header.js';
 import { NULL_U64 } from '../null-values.js';
-import { encodeOrderError, noCurrentEntry } from '../sbe-error.js';
+import { encodeOrderError, noCurrentEntry, requiredFieldMissing } from '../sbe-error.js';
 import { checkI64, checkU16, checkU32, checkU64, notEnumValue, nullAsValue } from '../value-checks.js';
 import { bytesToString, reserveVarBytes, VAR_DATA_LENGTH_SIZE, varDataEnd, writeVarAscii, writeVarBytes } from '../var-data.js';
 import { isResponseCode, ResponseCode } from './response-code.js';
@@ -128,6 +128,8 @@ export class ShmAttachResponsePayloadPoolsEncoder {
   private indexValue = -1;
   private entry = -1;
   private step = 0;
+  /** Bit i set once required entry field i was written. */
+  private present = 0;
 
   /** Writes the group dimension at `pos` (called by the message encoder). */
   begin(buffer: Uint8Array, view: DataView, pos: number, end: number, count: number): this {
@@ -145,16 +147,17 @@ export class ShmAttachResponsePayloadPoolsEncoder {
     return this.countValue;
   }
 
-  /** Starts the next entry (its block zero-filled). */
+  /** Completes the current entry (required fields set, skipped var-data written empty) and starts the next. */
   next(): this {
+    if (this.entry >= 0 && this.present !== 7) throw requiredFieldMissing('ShmAttachResponse.payloadPools', ['poolId', 'poolNslots', 'strideBytes'], this.present);
     if (this.indexValue >= 0) this.moveTo(1, 'ShmAttachResponse.payloadPools');
     if (this.indexValue + 1 >= this.countValue) throw encodeOrderError('ShmAttachResponse.payloadPools', 'more entries than the declared count');
     requireCapacity(this.limit, 10, this.end, 'ShmAttachResponse.payloadPools');
     const entry = this.limit;
-    this.buf.fill(0, entry, entry + 10);
     this.entry = entry;
     this.limit = entry + 10;
     this.indexValue++;
+    this.present = 0;
     this.step = 0;
     return this;
   }
@@ -164,6 +167,7 @@ export class ShmAttachResponsePayloadPoolsEncoder {
     if (this.indexValue + 1 !== this.countValue) {
       throw encodeOrderError('ShmAttachResponse.payloadPools', `${this.indexValue + 1} of ${this.countValue} declared entries written`);
     }
+    if (this.entry >= 0 && this.present !== 7) throw requiredFieldMissing('ShmAttachResponse.payloadPools', ['poolId', 'poolNslots', 'strideBytes'], this.present);
     if (this.indexValue >= 0) this.moveTo(1, 'ShmAttachResponse.payloadPools');
     return this.limit;
   }
@@ -185,18 +189,21 @@ export class ShmAttachResponsePayloadPoolsEncoder {
   /** Sets poolId: u16 at block offset 0. */
   poolId(value: number): this {
     this.view.setUint16(this.at(), checkU16(value, 'ShmAttachResponse.payloadPools.poolId'), true);
+    this.present |= 1;
     return this;
   }
 
   /** Sets poolNslots: u32 at block offset 2. */
   poolNslots(value: number): this {
     this.view.setUint32(this.at() + 2, checkU32(value, 'ShmAttachResponse.payloadPools.poolNslots'), true);
+    this.present |= 2;
     return this;
   }
 
   /** Sets strideBytes: u32 at block offset 6. */
   strideBytes(value: number): this {
     this.view.setUint32(this.at() + 6, checkU32(value, 'ShmAttachResponse.payloadPools.strideBytes'), true);
+    this.present |= 4;
     return this;
   }
 
@@ -248,7 +255,7 @@ export class ShmAttachResponseDecoder {
   private errorMessageLen = 0;
 
   /** Wraps the message at `offset` (window `length`): checks schemaId, templateId, version, blockLength and all bounds; throws SbeDecodeError. */
-  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.length - offset): this {
     const end = decodeWindowEnd(buffer, offset, length, 'ShmAttachResponse');
     const view = buffer === this.buf ? this.view : viewOf(buffer);
     const blockLength = checkMessageHeader(view, offset, end, DRIVER_SCHEMA_ID, 2, DRIVER_SCHEMA_VERSION, 12, 'ShmAttachResponse');
@@ -448,8 +455,8 @@ export class ShmAttachResponseDecoder {
 
 /**
  * Encoder of ShmAttachResponse (schema 901, templateId 2; PROTOCOL.md §2.5).
- * `wrapAndApplyHeader` writes the header, zero-fills the block and writes the null of every optional field;
- * then set fields in any order, groups and var-data in schema order, and call `finish()` for the encoded length.
+ * `wrapAndApplyHeader` writes the header and the null of every optional field;
+ * then set fields in any order, groups and var-data in schema order, and call `finish()` for the encoded length (it refuses a message with a required field never set).
  */
 export class ShmAttachResponseEncoder {
   static readonly SCHEMA_ID = DRIVER_SCHEMA_ID;
@@ -465,10 +472,12 @@ export class ShmAttachResponseEncoder {
   private limit = 0;
   private step = 0;
   private open = false;
+  /** Bit i set once required field i was written. */
+  private present = 0;
   private readonly payloadPoolsEncoder = new ShmAttachResponsePayloadPoolsEncoder();
 
   /** Starts a message at `offset` in `buffer` (window `capacity`); throws SbeEncodeError if the fixed part does not fit. */
-  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.byteLength - offset): this {
+  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.length - offset): this {
     const end = encodeWindowEnd(buffer, offset, capacity, 'ShmAttachResponse');
     requireCapacity(offset, MESSAGE_HEADER_LENGTH + 54, end, 'ShmAttachResponse');
     if (buffer !== this.buf) {
@@ -478,7 +487,6 @@ export class ShmAttachResponseEncoder {
     const view = this.view;
     writeMessageHeader(this.view, offset, 54, 2, DRIVER_SCHEMA_ID, DRIVER_SCHEMA_VERSION);
     const base = offset + MESSAGE_HEADER_LENGTH;
-    buffer.fill(0, base, base + 54);
     view.setBigUint64(base + 12, NULL_U64, true);
     view.setBigUint64(base + 20, NULL_U64, true);
     view.setUint32(base + 28, 4294967295, true);
@@ -493,11 +501,13 @@ export class ShmAttachResponseEncoder {
     this.limit = base + 54;
     this.step = 0;
     this.open = false;
+    this.present = 0;
     return this;
   }
 
   /** Writes every group / var-data field not yet written as empty, checks group counts, and returns the encoded length. */
   finish(): number {
+    if (this.present !== 3) throw requiredFieldMissing('ShmAttachResponse', ['correlationId', 'code'], this.present);
     this.moveTo(3, 'ShmAttachResponse');
     return this.limit - this.origin;
   }
@@ -523,18 +533,21 @@ export class ShmAttachResponseEncoder {
   /** Sets correlationId: i64 at block offset 0. echo of the request. */
   correlationId(value: bigint): this {
     this.view.setBigInt64(this.base, checkI64(value, 'ShmAttachResponse.correlationId'), true);
+    this.present |= 1;
     return this;
   }
 
   /** Sets correlationId from a safe-integer number (no bigint needed). */
   correlationIdNumber(value: number): this {
     writeI64Number(this.view, this.base, value, 'ShmAttachResponse.correlationId');
+    this.present |= 1;
     return this;
   }
 
   /** Sets code: ResponseCode (i32) at block offset 8. */
   code(value: ResponseCode): this {
     this.view.setInt32(this.base + 8, isResponseCode(value) ? value : notEnumValue(value, 'ShmAttachResponse.code'), true);
+    this.present |= 2;
     return this;
   }
 

@@ -2,6 +2,7 @@
 import { decodeWindowEnd, encodeWindowEnd, requireCapacity, viewOf } from '../buffer-window.js';
 import { readI64Number, readU64Number, writeI64Number, writeU64Number } from '../int64.js';
 import { checkMessageHeader, MESSAGE_HEADER_LENGTH, writeMessageHeader } from '../message-header.js';
+import { requiredFieldMissing } from '../sbe-error.js';
 import { checkI64, checkU32, checkU64, notEnumValue } from '../value-checks.js';
 import { isRole, Role } from './role.js';
 import { DRIVER_SCHEMA_ID, DRIVER_SCHEMA_VERSION } from './schema.js';
@@ -26,7 +27,7 @@ export class ShmDetachRequestDecoder {
   private limit = 0;
 
   /** Wraps the message at `offset` (window `length`): checks schemaId, templateId, version, blockLength and all bounds; throws SbeDecodeError. */
-  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.length - offset): this {
     const end = decodeWindowEnd(buffer, offset, length, 'ShmDetachRequest');
     const view = buffer === this.buf ? this.view : viewOf(buffer);
     const blockLength = checkMessageHeader(view, offset, end, DRIVER_SCHEMA_ID, 3, DRIVER_SCHEMA_VERSION, 25, 'ShmDetachRequest');
@@ -105,8 +106,8 @@ export class ShmDetachRequestDecoder {
 
 /**
  * Encoder of ShmDetachRequest (schema 901, templateId 3; PROTOCOL.md §2.6).
- * `wrapAndApplyHeader` writes the header, zero-fills the block and writes the null of every optional field;
- * then set fields in any order, and call `finish()` for the encoded length.
+ * `wrapAndApplyHeader` writes the header and the null of every optional field;
+ * then set fields in any order, and call `finish()` for the encoded length (it refuses a message with a required field never set).
  */
 export class ShmDetachRequestEncoder {
   static readonly SCHEMA_ID = DRIVER_SCHEMA_ID;
@@ -119,9 +120,11 @@ export class ShmDetachRequestEncoder {
   private origin = 0;
   private base = 0;
   private limit = 0;
+  /** Bit i set once required field i was written. */
+  private present = 0;
 
   /** Starts a message at `offset` in `buffer` (window `capacity`); throws SbeEncodeError if the fixed part does not fit. */
-  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.byteLength - offset): this {
+  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.length - offset): this {
     const end = encodeWindowEnd(buffer, offset, capacity, 'ShmDetachRequest');
     requireCapacity(offset, MESSAGE_HEADER_LENGTH + 25, end, 'ShmDetachRequest');
     if (buffer !== this.buf) {
@@ -130,57 +133,65 @@ export class ShmDetachRequestEncoder {
     }
     writeMessageHeader(this.view, offset, 25, 3, DRIVER_SCHEMA_ID, DRIVER_SCHEMA_VERSION);
     const base = offset + MESSAGE_HEADER_LENGTH;
-    buffer.fill(0, base, base + 25);
     this.origin = offset;
     this.base = base;
     this.limit = base + 25;
+    this.present = 0;
     return this;
   }
 
   /** The encoded length. */
   finish(): number {
+    if (this.present !== 31) throw requiredFieldMissing('ShmDetachRequest', ['correlationId', 'leaseId', 'streamId', 'clientId', 'role'], this.present);
     return this.limit - this.origin;
   }
 
   /** Sets correlationId: i64 at block offset 0. */
   correlationId(value: bigint): this {
     this.view.setBigInt64(this.base, checkI64(value, 'ShmDetachRequest.correlationId'), true);
+    this.present |= 1;
     return this;
   }
 
   /** Sets correlationId from a safe-integer number (no bigint needed). */
   correlationIdNumber(value: number): this {
     writeI64Number(this.view, this.base, value, 'ShmDetachRequest.correlationId');
+    this.present |= 1;
     return this;
   }
 
   /** Sets leaseId: u64 at block offset 8. */
   leaseId(value: bigint): this {
     this.view.setBigUint64(this.base + 8, checkU64(value, 'ShmDetachRequest.leaseId'), true);
+    this.present |= 2;
     return this;
   }
 
   /** Sets leaseId from a safe-integer number (no bigint needed). */
   leaseIdNumber(value: number): this {
     writeU64Number(this.view, this.base + 8, value, 'ShmDetachRequest.leaseId');
+    this.present |= 2;
     return this;
   }
 
   /** Sets streamId: u32 at block offset 16. */
   streamId(value: number): this {
     this.view.setUint32(this.base + 16, checkU32(value, 'ShmDetachRequest.streamId'), true);
+    this.present |= 4;
     return this;
   }
 
   /** Sets clientId: u32 at block offset 20. */
   clientId(value: number): this {
     this.view.setUint32(this.base + 20, checkU32(value, 'ShmDetachRequest.clientId'), true);
+    this.present |= 8;
     return this;
   }
 
   /** Sets role: Role (u8) at block offset 24. */
   role(value: Role): this {
     this.view.setUint8(this.base + 24, isRole(value) ? value : notEnumValue(value, 'ShmDetachRequest.role'));
+    this.present |= 16;
     return this;
   }
 }

@@ -2,7 +2,7 @@
 import { decodeWindowEnd, encodeWindowEnd, requireCapacity, viewOf } from '../buffer-window.js';
 import { readU64Number, writeU64Number } from '../int64.js';
 import { checkMessageHeader, MESSAGE_HEADER_LENGTH, writeMessageHeader } from '../message-header.js';
-import { encodeOrderError } from '../sbe-error.js';
+import { encodeOrderError, requiredFieldMissing } from '../sbe-error.js';
 import { checkU64, notEnumValue } from '../value-checks.js';
 import { bytesToString, reserveVarBytes, VAR_DATA_LENGTH_SIZE, varDataEnd, writeVarAscii, writeVarBytes } from '../var-data.js';
 import { DRIVER_SCHEMA_ID, DRIVER_SCHEMA_VERSION } from './schema.js';
@@ -30,7 +30,7 @@ export class ShmDriverShutdownDecoder {
   private errorMessageLen = 0;
 
   /** Wraps the message at `offset` (window `length`): checks schemaId, templateId, version, blockLength and all bounds; throws SbeDecodeError. */
-  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.length - offset): this {
     const end = decodeWindowEnd(buffer, offset, length, 'ShmDriverShutdown');
     const view = buffer === this.buf ? this.view : viewOf(buffer);
     const blockLength = checkMessageHeader(view, offset, end, DRIVER_SCHEMA_ID, 6, DRIVER_SCHEMA_VERSION, 9, 'ShmDriverShutdown');
@@ -115,8 +115,8 @@ export class ShmDriverShutdownDecoder {
 
 /**
  * Encoder of ShmDriverShutdown (schema 901, templateId 6; PROTOCOL.md §2.9).
- * `wrapAndApplyHeader` writes the header, zero-fills the block and writes the null of every optional field;
- * then set fields in any order, groups and var-data in schema order, and call `finish()` for the encoded length.
+ * `wrapAndApplyHeader` writes the header and the null of every optional field;
+ * then set fields in any order, groups and var-data in schema order, and call `finish()` for the encoded length (it refuses a message with a required field never set).
  */
 export class ShmDriverShutdownEncoder {
   static readonly SCHEMA_ID = DRIVER_SCHEMA_ID;
@@ -131,9 +131,11 @@ export class ShmDriverShutdownEncoder {
   private end = 0;
   private limit = 0;
   private step = 0;
+  /** Bit i set once required field i was written. */
+  private present = 0;
 
   /** Starts a message at `offset` in `buffer` (window `capacity`); throws SbeEncodeError if the fixed part does not fit. */
-  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.byteLength - offset): this {
+  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.length - offset): this {
     const end = encodeWindowEnd(buffer, offset, capacity, 'ShmDriverShutdown');
     requireCapacity(offset, MESSAGE_HEADER_LENGTH + 9, end, 'ShmDriverShutdown');
     if (buffer !== this.buf) {
@@ -142,17 +144,18 @@ export class ShmDriverShutdownEncoder {
     }
     writeMessageHeader(this.view, offset, 9, 6, DRIVER_SCHEMA_ID, DRIVER_SCHEMA_VERSION);
     const base = offset + MESSAGE_HEADER_LENGTH;
-    buffer.fill(0, base, base + 9);
     this.origin = offset;
     this.base = base;
     this.end = end;
     this.limit = base + 9;
     this.step = 0;
+    this.present = 0;
     return this;
   }
 
   /** Writes every group / var-data field not yet written as empty, checks group counts, and returns the encoded length. */
   finish(): number {
+    if (this.present !== 3) throw requiredFieldMissing('ShmDriverShutdown', ['timestampNs', 'reason'], this.present);
     this.moveTo(1, 'ShmDriverShutdown');
     return this.limit - this.origin;
   }
@@ -169,18 +172,21 @@ export class ShmDriverShutdownEncoder {
   /** Sets timestampNs: u64 at block offset 0. */
   timestampNs(value: bigint): this {
     this.view.setBigUint64(this.base, checkU64(value, 'ShmDriverShutdown.timestampNs'), true);
+    this.present |= 1;
     return this;
   }
 
   /** Sets timestampNs from a safe-integer number (no bigint needed). */
   timestampNsNumber(value: number): this {
     writeU64Number(this.view, this.base, value, 'ShmDriverShutdown.timestampNs');
+    this.present |= 1;
     return this;
   }
 
   /** Sets reason: ShutdownReason (u8) at block offset 8. */
   reason(value: ShutdownReason): this {
     this.view.setUint8(this.base + 8, isShutdownReason(value) ? value : notEnumValue(value, 'ShmDriverShutdown.reason'));
+    this.present |= 2;
     return this;
   }
 

@@ -2,7 +2,7 @@
 import { decodeWindowEnd, encodeWindowEnd, requireCapacity, viewOf } from '../buffer-window.js';
 import { readU64Number, writeU64Number } from '../int64.js';
 import { checkMessageHeader, MESSAGE_HEADER_LENGTH, writeMessageHeader } from '../message-header.js';
-import { encodeOrderError } from '../sbe-error.js';
+import { encodeOrderError, requiredFieldMissing } from '../sbe-error.js';
 import { checkU32, checkU64, notEnumValue } from '../value-checks.js';
 import { bytesToString, reserveVarBytes, VAR_DATA_LENGTH_SIZE, varDataEnd, writeVarAscii, writeVarBytes } from '../var-data.js';
 import { isLeaseRevokeReason, LeaseRevokeReason } from './lease-revoke-reason.js';
@@ -31,7 +31,7 @@ export class ShmLeaseRevokedDecoder {
   private errorMessageLen = 0;
 
   /** Wraps the message at `offset` (window `length`): checks schemaId, templateId, version, blockLength and all bounds; throws SbeDecodeError. */
-  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.length - offset): this {
     const end = decodeWindowEnd(buffer, offset, length, 'ShmLeaseRevoked');
     const view = buffer === this.buf ? this.view : viewOf(buffer);
     const blockLength = checkMessageHeader(view, offset, end, DRIVER_SCHEMA_ID, 7, DRIVER_SCHEMA_VERSION, 26, 'ShmLeaseRevoked');
@@ -141,8 +141,8 @@ export class ShmLeaseRevokedDecoder {
 
 /**
  * Encoder of ShmLeaseRevoked (schema 901, templateId 7; PROTOCOL.md §2.10).
- * `wrapAndApplyHeader` writes the header, zero-fills the block and writes the null of every optional field;
- * then set fields in any order, groups and var-data in schema order, and call `finish()` for the encoded length.
+ * `wrapAndApplyHeader` writes the header and the null of every optional field;
+ * then set fields in any order, groups and var-data in schema order, and call `finish()` for the encoded length (it refuses a message with a required field never set).
  */
 export class ShmLeaseRevokedEncoder {
   static readonly SCHEMA_ID = DRIVER_SCHEMA_ID;
@@ -157,9 +157,11 @@ export class ShmLeaseRevokedEncoder {
   private end = 0;
   private limit = 0;
   private step = 0;
+  /** Bit i set once required field i was written. */
+  private present = 0;
 
   /** Starts a message at `offset` in `buffer` (window `capacity`); throws SbeEncodeError if the fixed part does not fit. */
-  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.byteLength - offset): this {
+  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.length - offset): this {
     const end = encodeWindowEnd(buffer, offset, capacity, 'ShmLeaseRevoked');
     requireCapacity(offset, MESSAGE_HEADER_LENGTH + 26, end, 'ShmLeaseRevoked');
     if (buffer !== this.buf) {
@@ -168,17 +170,18 @@ export class ShmLeaseRevokedEncoder {
     }
     writeMessageHeader(this.view, offset, 26, 7, DRIVER_SCHEMA_ID, DRIVER_SCHEMA_VERSION);
     const base = offset + MESSAGE_HEADER_LENGTH;
-    buffer.fill(0, base, base + 26);
     this.origin = offset;
     this.base = base;
     this.end = end;
     this.limit = base + 26;
     this.step = 0;
+    this.present = 0;
     return this;
   }
 
   /** Writes every group / var-data field not yet written as empty, checks group counts, and returns the encoded length. */
   finish(): number {
+    if (this.present !== 63) throw requiredFieldMissing('ShmLeaseRevoked', ['timestampNs', 'leaseId', 'streamId', 'clientId', 'role', 'reason'], this.present);
     this.moveTo(1, 'ShmLeaseRevoked');
     return this.limit - this.origin;
   }
@@ -195,48 +198,56 @@ export class ShmLeaseRevokedEncoder {
   /** Sets timestampNs: u64 at block offset 0. */
   timestampNs(value: bigint): this {
     this.view.setBigUint64(this.base, checkU64(value, 'ShmLeaseRevoked.timestampNs'), true);
+    this.present |= 1;
     return this;
   }
 
   /** Sets timestampNs from a safe-integer number (no bigint needed). */
   timestampNsNumber(value: number): this {
     writeU64Number(this.view, this.base, value, 'ShmLeaseRevoked.timestampNs');
+    this.present |= 1;
     return this;
   }
 
   /** Sets leaseId: u64 at block offset 8. */
   leaseId(value: bigint): this {
     this.view.setBigUint64(this.base + 8, checkU64(value, 'ShmLeaseRevoked.leaseId'), true);
+    this.present |= 2;
     return this;
   }
 
   /** Sets leaseId from a safe-integer number (no bigint needed). */
   leaseIdNumber(value: number): this {
     writeU64Number(this.view, this.base + 8, value, 'ShmLeaseRevoked.leaseId');
+    this.present |= 2;
     return this;
   }
 
   /** Sets streamId: u32 at block offset 16. */
   streamId(value: number): this {
     this.view.setUint32(this.base + 16, checkU32(value, 'ShmLeaseRevoked.streamId'), true);
+    this.present |= 4;
     return this;
   }
 
   /** Sets clientId: u32 at block offset 20. */
   clientId(value: number): this {
     this.view.setUint32(this.base + 20, checkU32(value, 'ShmLeaseRevoked.clientId'), true);
+    this.present |= 8;
     return this;
   }
 
   /** Sets role: Role (u8) at block offset 24. */
   role(value: Role): this {
     this.view.setUint8(this.base + 24, isRole(value) ? value : notEnumValue(value, 'ShmLeaseRevoked.role'));
+    this.present |= 16;
     return this;
   }
 
   /** Sets reason: LeaseRevokeReason (u8) at block offset 25. */
   reason(value: LeaseRevokeReason): this {
     this.view.setUint8(this.base + 25, isLeaseRevokeReason(value) ? value : notEnumValue(value, 'ShmLeaseRevoked.reason'));
+    this.present |= 32;
     return this;
   }
 

@@ -2,7 +2,7 @@
 import { decodeWindowEnd, encodeWindowEnd, requireCapacity, viewOf } from '../buffer-window.js';
 import { readI64Number, writeI64Number } from '../int64.js';
 import { checkMessageHeader, MESSAGE_HEADER_LENGTH, writeMessageHeader } from '../message-header.js';
-import { encodeOrderError } from '../sbe-error.js';
+import { encodeOrderError, requiredFieldMissing } from '../sbe-error.js';
 import { checkI64, notEnumValue } from '../value-checks.js';
 import { bytesToString, reserveVarBytes, VAR_DATA_LENGTH_SIZE, varDataEnd, writeVarAscii, writeVarBytes } from '../var-data.js';
 import { isResponseCode, ResponseCode } from './response-code.js';
@@ -30,7 +30,7 @@ export class ControlResponseDecoder {
   private errorMessageLen = 0;
 
   /** Wraps the message at `offset` (window `length`): checks schemaId, templateId, version, blockLength and all bounds; throws SbeDecodeError. */
-  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.length - offset): this {
     const end = decodeWindowEnd(buffer, offset, length, 'ControlResponse');
     const view = buffer === this.buf ? this.view : viewOf(buffer);
     const blockLength = checkMessageHeader(view, offset, end, WIRE_SCHEMA_ID, 9, WIRE_SCHEMA_VERSION, 12, 'ControlResponse');
@@ -115,8 +115,8 @@ export class ControlResponseDecoder {
 
 /**
  * Encoder of ControlResponse (schema 900, templateId 9; PROTOCOL.md §3.12).
- * `wrapAndApplyHeader` writes the header, zero-fills the block and writes the null of every optional field;
- * then set fields in any order, groups and var-data in schema order, and call `finish()` for the encoded length.
+ * `wrapAndApplyHeader` writes the header and the null of every optional field;
+ * then set fields in any order, groups and var-data in schema order, and call `finish()` for the encoded length (it refuses a message with a required field never set).
  */
 export class ControlResponseEncoder {
   static readonly SCHEMA_ID = WIRE_SCHEMA_ID;
@@ -131,9 +131,11 @@ export class ControlResponseEncoder {
   private end = 0;
   private limit = 0;
   private step = 0;
+  /** Bit i set once required field i was written. */
+  private present = 0;
 
   /** Starts a message at `offset` in `buffer` (window `capacity`); throws SbeEncodeError if the fixed part does not fit. */
-  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.byteLength - offset): this {
+  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.length - offset): this {
     const end = encodeWindowEnd(buffer, offset, capacity, 'ControlResponse');
     requireCapacity(offset, MESSAGE_HEADER_LENGTH + 12, end, 'ControlResponse');
     if (buffer !== this.buf) {
@@ -142,17 +144,18 @@ export class ControlResponseEncoder {
     }
     writeMessageHeader(this.view, offset, 12, 9, WIRE_SCHEMA_ID, WIRE_SCHEMA_VERSION);
     const base = offset + MESSAGE_HEADER_LENGTH;
-    buffer.fill(0, base, base + 12);
     this.origin = offset;
     this.base = base;
     this.end = end;
     this.limit = base + 12;
     this.step = 0;
+    this.present = 0;
     return this;
   }
 
   /** Writes every group / var-data field not yet written as empty, checks group counts, and returns the encoded length. */
   finish(): number {
+    if (this.present !== 3) throw requiredFieldMissing('ControlResponse', ['correlationId', 'code'], this.present);
     this.moveTo(1, 'ControlResponse');
     return this.limit - this.origin;
   }
@@ -169,18 +172,21 @@ export class ControlResponseEncoder {
   /** Sets correlationId: i64 at block offset 0. */
   correlationId(value: bigint): this {
     this.view.setBigInt64(this.base, checkI64(value, 'ControlResponse.correlationId'), true);
+    this.present |= 1;
     return this;
   }
 
   /** Sets correlationId from a safe-integer number (no bigint needed). */
   correlationIdNumber(value: number): this {
     writeI64Number(this.view, this.base, value, 'ControlResponse.correlationId');
+    this.present |= 1;
     return this;
   }
 
   /** Sets code: ResponseCode (i32) at block offset 8. */
   code(value: ResponseCode): this {
     this.view.setInt32(this.base + 8, isResponseCode(value) ? value : notEnumValue(value, 'ControlResponse.code'), true);
+    this.present |= 2;
     return this;
   }
 

@@ -2,7 +2,7 @@
 import { decodeWindowEnd, encodeWindowEnd, requireCapacity, viewOf } from '../buffer-window.js';
 import { readU64Number, writeU64Number } from '../int64.js';
 import { checkMessageHeader, MESSAGE_HEADER_LENGTH, writeMessageHeader } from '../message-header.js';
-import { encodeOrderError } from '../sbe-error.js';
+import { encodeOrderError, requiredFieldMissing } from '../sbe-error.js';
 import { checkU32, checkU64 } from '../value-checks.js';
 import { bytesToString, reserveVarBytes, VAR_DATA_LENGTH_SIZE, varDataEnd, writeVarAscii, writeVarBytes } from '../var-data.js';
 import { WIRE_SCHEMA_ID, WIRE_SCHEMA_VERSION } from './schema.js';
@@ -31,7 +31,7 @@ export class DataSourceAnnounceDecoder {
   private summaryLen = 0;
 
   /** Wraps the message at `offset` (window `length`): checks schemaId, templateId, version, blockLength and all bounds; throws SbeDecodeError. */
-  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.length - offset): this {
     const end = decodeWindowEnd(buffer, offset, length, 'DataSourceAnnounce');
     const view = buffer === this.buf ? this.view : viewOf(buffer);
     const blockLength = checkMessageHeader(view, offset, end, WIRE_SCHEMA_ID, 7, WIRE_SCHEMA_VERSION, 20, 'DataSourceAnnounce');
@@ -152,8 +152,8 @@ export class DataSourceAnnounceDecoder {
 
 /**
  * Encoder of DataSourceAnnounce (schema 900, templateId 7; PROTOCOL.md §3.10).
- * `wrapAndApplyHeader` writes the header, zero-fills the block and writes the null of every optional field;
- * then set fields in any order, groups and var-data in schema order, and call `finish()` for the encoded length.
+ * `wrapAndApplyHeader` writes the header and the null of every optional field;
+ * then set fields in any order, groups and var-data in schema order, and call `finish()` for the encoded length (it refuses a message with a required field never set).
  */
 export class DataSourceAnnounceEncoder {
   static readonly SCHEMA_ID = WIRE_SCHEMA_ID;
@@ -168,9 +168,11 @@ export class DataSourceAnnounceEncoder {
   private end = 0;
   private limit = 0;
   private step = 0;
+  /** Bit i set once required field i was written. */
+  private present = 0;
 
   /** Starts a message at `offset` in `buffer` (window `capacity`); throws SbeEncodeError if the fixed part does not fit. */
-  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.byteLength - offset): this {
+  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.length - offset): this {
     const end = encodeWindowEnd(buffer, offset, capacity, 'DataSourceAnnounce');
     requireCapacity(offset, MESSAGE_HEADER_LENGTH + 20, end, 'DataSourceAnnounce');
     if (buffer !== this.buf) {
@@ -179,17 +181,18 @@ export class DataSourceAnnounceEncoder {
     }
     writeMessageHeader(this.view, offset, 20, 7, WIRE_SCHEMA_ID, WIRE_SCHEMA_VERSION);
     const base = offset + MESSAGE_HEADER_LENGTH;
-    buffer.fill(0, base, base + 20);
     this.origin = offset;
     this.base = base;
     this.end = end;
     this.limit = base + 20;
     this.step = 0;
+    this.present = 0;
     return this;
   }
 
   /** Writes every group / var-data field not yet written as empty, checks group counts, and returns the encoded length. */
   finish(): number {
+    if (this.present !== 15) throw requiredFieldMissing('DataSourceAnnounce', ['streamId', 'producerId', 'epoch', 'metaVersion'], this.present);
     this.moveTo(2, 'DataSourceAnnounce');
     return this.limit - this.origin;
   }
@@ -206,30 +209,35 @@ export class DataSourceAnnounceEncoder {
   /** Sets streamId: u32 at block offset 0. */
   streamId(value: number): this {
     this.view.setUint32(this.base, checkU32(value, 'DataSourceAnnounce.streamId'), true);
+    this.present |= 1;
     return this;
   }
 
   /** Sets producerId: u32 at block offset 4. */
   producerId(value: number): this {
     this.view.setUint32(this.base + 4, checkU32(value, 'DataSourceAnnounce.producerId'), true);
+    this.present |= 2;
     return this;
   }
 
   /** Sets epoch: u64 at block offset 8. */
   epoch(value: bigint): this {
     this.view.setBigUint64(this.base + 8, checkU64(value, 'DataSourceAnnounce.epoch'), true);
+    this.present |= 4;
     return this;
   }
 
   /** Sets epoch from a safe-integer number (no bigint needed). */
   epochNumber(value: number): this {
     writeU64Number(this.view, this.base + 8, value, 'DataSourceAnnounce.epoch');
+    this.present |= 4;
     return this;
   }
 
   /** Sets metaVersion: u32 at block offset 16. */
   metaVersion(value: number): this {
     this.view.setUint32(this.base + 16, checkU32(value, 'DataSourceAnnounce.metaVersion'), true);
+    this.present |= 8;
     return this;
   }
 

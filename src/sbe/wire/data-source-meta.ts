@@ -3,7 +3,7 @@ import { decodeWindowEnd, encodeWindowEnd, requireBytes, requireCapacity, viewOf
 import { GROUP_DIMENSION_SIZE, groupBlockLength, groupEnd, writeGroupDimension } from '../group-dimension.js';
 import { readU64Number, writeU64Number } from '../int64.js';
 import { checkMessageHeader, MESSAGE_HEADER_LENGTH, writeMessageHeader } from '../message-header.js';
-import { encodeOrderError, noCurrentEntry } from '../sbe-error.js';
+import { encodeOrderError, noCurrentEntry, requiredFieldMissing } from '../sbe-error.js';
 import { checkU32, checkU64 } from '../value-checks.js';
 import { bytesToString, reserveVarBytes, VAR_DATA_LENGTH_SIZE, varDataEnd, writeVarAscii, writeVarBytes } from '../var-data.js';
 import { WIRE_SCHEMA_ID, WIRE_SCHEMA_VERSION } from './schema.js';
@@ -186,7 +186,7 @@ export class DataSourceMetaAttributesEncoder {
     return this.countValue;
   }
 
-  /** Starts the next entry (its block zero-filled). */
+  /** Completes the current entry (required fields set, skipped var-data written empty) and starts the next. */
   next(): this {
     if (this.indexValue >= 0) this.moveTo(3, 'DataSourceMeta.attributes');
     if (this.indexValue + 1 >= this.countValue) throw encodeOrderError('DataSourceMeta.attributes', 'more entries than the declared count');
@@ -304,7 +304,7 @@ export class DataSourceMetaDecoder {
   private readonly attributesDecoder = new DataSourceMetaAttributesDecoder();
 
   /** Wraps the message at `offset` (window `length`): checks schemaId, templateId, version, blockLength and all bounds; throws SbeDecodeError. */
-  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.length - offset): this {
     const end = decodeWindowEnd(buffer, offset, length, 'DataSourceMeta');
     const view = buffer === this.buf ? this.view : viewOf(buffer);
     const blockLength = checkMessageHeader(view, offset, end, WIRE_SCHEMA_ID, 8, WIRE_SCHEMA_VERSION, 16, 'DataSourceMeta');
@@ -377,8 +377,8 @@ export class DataSourceMetaDecoder {
 
 /**
  * Encoder of DataSourceMeta (schema 900, templateId 8; PROTOCOL.md §3.11).
- * `wrapAndApplyHeader` writes the header, zero-fills the block and writes the null of every optional field;
- * then set fields in any order, groups and var-data in schema order, and call `finish()` for the encoded length.
+ * `wrapAndApplyHeader` writes the header and the null of every optional field;
+ * then set fields in any order, groups and var-data in schema order, and call `finish()` for the encoded length (it refuses a message with a required field never set).
  */
 export class DataSourceMetaEncoder {
   static readonly SCHEMA_ID = WIRE_SCHEMA_ID;
@@ -394,10 +394,12 @@ export class DataSourceMetaEncoder {
   private limit = 0;
   private step = 0;
   private open = false;
+  /** Bit i set once required field i was written. */
+  private present = 0;
   private readonly attributesEncoder = new DataSourceMetaAttributesEncoder();
 
   /** Starts a message at `offset` in `buffer` (window `capacity`); throws SbeEncodeError if the fixed part does not fit. */
-  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.byteLength - offset): this {
+  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.length - offset): this {
     const end = encodeWindowEnd(buffer, offset, capacity, 'DataSourceMeta');
     requireCapacity(offset, MESSAGE_HEADER_LENGTH + 16, end, 'DataSourceMeta');
     if (buffer !== this.buf) {
@@ -406,18 +408,19 @@ export class DataSourceMetaEncoder {
     }
     writeMessageHeader(this.view, offset, 16, 8, WIRE_SCHEMA_ID, WIRE_SCHEMA_VERSION);
     const base = offset + MESSAGE_HEADER_LENGTH;
-    buffer.fill(0, base, base + 16);
     this.origin = offset;
     this.base = base;
     this.end = end;
     this.limit = base + 16;
     this.step = 0;
     this.open = false;
+    this.present = 0;
     return this;
   }
 
   /** Writes every group / var-data field not yet written as empty, checks group counts, and returns the encoded length. */
   finish(): number {
+    if (this.present !== 7) throw requiredFieldMissing('DataSourceMeta', ['streamId', 'metaVersion', 'timestampNs'], this.present);
     this.moveTo(1, 'DataSourceMeta');
     return this.limit - this.origin;
   }
@@ -443,24 +446,28 @@ export class DataSourceMetaEncoder {
   /** Sets streamId: u32 at block offset 0. */
   streamId(value: number): this {
     this.view.setUint32(this.base, checkU32(value, 'DataSourceMeta.streamId'), true);
+    this.present |= 1;
     return this;
   }
 
   /** Sets metaVersion: u32 at block offset 4. */
   metaVersion(value: number): this {
     this.view.setUint32(this.base + 4, checkU32(value, 'DataSourceMeta.metaVersion'), true);
+    this.present |= 2;
     return this;
   }
 
   /** Sets timestampNs: u64 at block offset 8. */
   timestampNs(value: bigint): this {
     this.view.setBigUint64(this.base + 8, checkU64(value, 'DataSourceMeta.timestampNs'), true);
+    this.present |= 4;
     return this;
   }
 
   /** Sets timestampNs from a safe-integer number (no bigint needed). */
   timestampNsNumber(value: number): this {
     writeU64Number(this.view, this.base + 8, value, 'DataSourceMeta.timestampNs');
+    this.present |= 4;
     return this;
   }
 

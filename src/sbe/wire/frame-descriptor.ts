@@ -3,6 +3,7 @@ import { decodeWindowEnd, encodeWindowEnd, requireCapacity, viewOf } from '../bu
 import { readU64Number, writeU64Number } from '../int64.js';
 import { checkMessageHeader, MESSAGE_HEADER_LENGTH, writeMessageHeader } from '../message-header.js';
 import { NULL_U64 } from '../null-values.js';
+import { requiredFieldMissing } from '../sbe-error.js';
 import { checkU32, checkU64, nullAsValue } from '../value-checks.js';
 import { WIRE_SCHEMA_ID, WIRE_SCHEMA_VERSION } from './schema.js';
 
@@ -26,7 +27,7 @@ export class FrameDescriptorDecoder {
   private limit = 0;
 
   /** Wraps the message at `offset` (window `length`): checks schemaId, templateId, version, blockLength and all bounds; throws SbeDecodeError. */
-  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.length - offset): this {
     const end = decodeWindowEnd(buffer, offset, length, 'FrameDescriptor');
     const view = buffer === this.buf ? this.view : viewOf(buffer);
     const blockLength = checkMessageHeader(view, offset, end, WIRE_SCHEMA_ID, 4, WIRE_SCHEMA_VERSION, 20, 'FrameDescriptor');
@@ -132,8 +133,8 @@ export class FrameDescriptorDecoder {
 
 /**
  * Encoder of FrameDescriptor (schema 900, templateId 4; PROTOCOL.md §3.7).
- * `wrapAndApplyHeader` writes the header, zero-fills the block and writes the null of every optional field;
- * then set fields in any order, and call `finish()` for the encoded length.
+ * `wrapAndApplyHeader` writes the header and the null of every optional field;
+ * then set fields in any order, and call `finish()` for the encoded length (it refuses a message with a required field never set).
  */
 export class FrameDescriptorEncoder {
   static readonly SCHEMA_ID = WIRE_SCHEMA_ID;
@@ -146,9 +147,11 @@ export class FrameDescriptorEncoder {
   private origin = 0;
   private base = 0;
   private limit = 0;
+  /** Bit i set once required field i was written. */
+  private present = 0;
 
   /** Starts a message at `offset` in `buffer` (window `capacity`); throws SbeEncodeError if the fixed part does not fit. */
-  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.byteLength - offset): this {
+  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.length - offset): this {
     const end = encodeWindowEnd(buffer, offset, capacity, 'FrameDescriptor');
     requireCapacity(offset, MESSAGE_HEADER_LENGTH + 40, end, 'FrameDescriptor');
     if (buffer !== this.buf) {
@@ -158,47 +161,53 @@ export class FrameDescriptorEncoder {
     const view = this.view;
     writeMessageHeader(this.view, offset, 40, 4, WIRE_SCHEMA_ID, WIRE_SCHEMA_VERSION);
     const base = offset + MESSAGE_HEADER_LENGTH;
-    buffer.fill(0, base, base + 40);
     view.setBigUint64(base + 20, NULL_U64, true);
     view.setUint32(base + 28, 4294967295, true);
     this.origin = offset;
     this.base = base;
     this.limit = base + 40;
+    this.present = 0;
     return this;
   }
 
   /** The encoded length. */
   finish(): number {
+    if (this.present !== 7) throw requiredFieldMissing('FrameDescriptor', ['streamId', 'epoch', 'seq'], this.present);
     return this.limit - this.origin;
   }
 
   /** Sets streamId: u32 at block offset 0. */
   streamId(value: number): this {
     this.view.setUint32(this.base, checkU32(value, 'FrameDescriptor.streamId'), true);
+    this.present |= 1;
     return this;
   }
 
   /** Sets epoch: u64 at block offset 4. */
   epoch(value: bigint): this {
     this.view.setBigUint64(this.base + 4, checkU64(value, 'FrameDescriptor.epoch'), true);
+    this.present |= 2;
     return this;
   }
 
   /** Sets epoch from a safe-integer number (no bigint needed). */
   epochNumber(value: number): this {
     writeU64Number(this.view, this.base + 4, value, 'FrameDescriptor.epoch');
+    this.present |= 2;
     return this;
   }
 
   /** Sets seq: u64 at block offset 12. equals the slot's seqCommit >> 1. */
   seq(value: bigint): this {
     this.view.setBigUint64(this.base + 12, checkU64(value, 'FrameDescriptor.seq'), true);
+    this.present |= 4;
     return this;
   }
 
   /** Sets seq from a safe-integer number (no bigint needed). */
   seqNumber(value: number): this {
     writeU64Number(this.view, this.base + 12, value, 'FrameDescriptor.seq');
+    this.present |= 4;
     return this;
   }
 

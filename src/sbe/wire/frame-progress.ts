@@ -2,6 +2,7 @@
 import { decodeWindowEnd, encodeWindowEnd, requireCapacity, viewOf } from '../buffer-window.js';
 import { readU64Number, writeU64Number } from '../int64.js';
 import { checkMessageHeader, MESSAGE_HEADER_LENGTH, writeMessageHeader } from '../message-header.js';
+import { requiredFieldMissing } from '../sbe-error.js';
 import { checkU32, checkU64, notEnumValue } from '../value-checks.js';
 import { FrameProgressState, isFrameProgressState } from './frame-progress-state.js';
 import { WIRE_SCHEMA_ID, WIRE_SCHEMA_VERSION } from './schema.js';
@@ -26,7 +27,7 @@ export class FrameProgressDecoder {
   private limit = 0;
 
   /** Wraps the message at `offset` (window `length`): checks schemaId, templateId, version, blockLength and all bounds; throws SbeDecodeError. */
-  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.length - offset): this {
     const end = decodeWindowEnd(buffer, offset, length, 'FrameProgress');
     const view = buffer === this.buf ? this.view : viewOf(buffer);
     const blockLength = checkMessageHeader(view, offset, end, WIRE_SCHEMA_ID, 11, WIRE_SCHEMA_VERSION, 29, 'FrameProgress');
@@ -110,8 +111,8 @@ export class FrameProgressDecoder {
 
 /**
  * Encoder of FrameProgress (schema 900, templateId 11; PROTOCOL.md §3.13).
- * `wrapAndApplyHeader` writes the header, zero-fills the block and writes the null of every optional field;
- * then set fields in any order, and call `finish()` for the encoded length.
+ * `wrapAndApplyHeader` writes the header and the null of every optional field;
+ * then set fields in any order, and call `finish()` for the encoded length (it refuses a message with a required field never set).
  */
 export class FrameProgressEncoder {
   static readonly SCHEMA_ID = WIRE_SCHEMA_ID;
@@ -124,9 +125,11 @@ export class FrameProgressEncoder {
   private origin = 0;
   private base = 0;
   private limit = 0;
+  /** Bit i set once required field i was written. */
+  private present = 0;
 
   /** Starts a message at `offset` in `buffer` (window `capacity`); throws SbeEncodeError if the fixed part does not fit. */
-  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.byteLength - offset): this {
+  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.length - offset): this {
     const end = encodeWindowEnd(buffer, offset, capacity, 'FrameProgress');
     requireCapacity(offset, MESSAGE_HEADER_LENGTH + 29, end, 'FrameProgress');
     if (buffer !== this.buf) {
@@ -135,63 +138,72 @@ export class FrameProgressEncoder {
     }
     writeMessageHeader(this.view, offset, 29, 11, WIRE_SCHEMA_ID, WIRE_SCHEMA_VERSION);
     const base = offset + MESSAGE_HEADER_LENGTH;
-    buffer.fill(0, base, base + 29);
     this.origin = offset;
     this.base = base;
     this.limit = base + 29;
+    this.present = 0;
     return this;
   }
 
   /** The encoded length. */
   finish(): number {
+    if (this.present !== 31) throw requiredFieldMissing('FrameProgress', ['streamId', 'epoch', 'seq', 'payloadBytesFilled', 'state'], this.present);
     return this.limit - this.origin;
   }
 
   /** Sets streamId: u32 at block offset 0. */
   streamId(value: number): this {
     this.view.setUint32(this.base, checkU32(value, 'FrameProgress.streamId'), true);
+    this.present |= 1;
     return this;
   }
 
   /** Sets epoch: u64 at block offset 4. */
   epoch(value: bigint): this {
     this.view.setBigUint64(this.base + 4, checkU64(value, 'FrameProgress.epoch'), true);
+    this.present |= 2;
     return this;
   }
 
   /** Sets epoch from a safe-integer number (no bigint needed). */
   epochNumber(value: number): this {
     writeU64Number(this.view, this.base + 4, value, 'FrameProgress.epoch');
+    this.present |= 2;
     return this;
   }
 
   /** Sets seq: u64 at block offset 12. */
   seq(value: bigint): this {
     this.view.setBigUint64(this.base + 12, checkU64(value, 'FrameProgress.seq'), true);
+    this.present |= 4;
     return this;
   }
 
   /** Sets seq from a safe-integer number (no bigint needed). */
   seqNumber(value: number): this {
     writeU64Number(this.view, this.base + 12, value, 'FrameProgress.seq');
+    this.present |= 4;
     return this;
   }
 
   /** Sets payloadBytesFilled: u64 at block offset 20. */
   payloadBytesFilled(value: bigint): this {
     this.view.setBigUint64(this.base + 20, checkU64(value, 'FrameProgress.payloadBytesFilled'), true);
+    this.present |= 8;
     return this;
   }
 
   /** Sets payloadBytesFilled from a safe-integer number (no bigint needed). */
   payloadBytesFilledNumber(value: number): this {
     writeU64Number(this.view, this.base + 20, value, 'FrameProgress.payloadBytesFilled');
+    this.present |= 8;
     return this;
   }
 
   /** Sets state: FrameProgressState (u8) at block offset 28. */
   state(value: FrameProgressState): this {
     this.view.setUint8(this.base + 28, isFrameProgressState(value) ? value : notEnumValue(value, 'FrameProgress.state'));
+    this.present |= 16;
     return this;
   }
 }

@@ -2,6 +2,7 @@
 import { decodeWindowEnd, encodeWindowEnd, requireCapacity, viewOf } from '../buffer-window.js';
 import { readU64Number, writeU64Number } from '../int64.js';
 import { checkMessageHeader, MESSAGE_HEADER_LENGTH, writeMessageHeader } from '../message-header.js';
+import { requiredFieldMissing } from '../sbe-error.js';
 import { checkU32, checkU64, notEnumValue } from '../value-checks.js';
 import { isMode, Mode } from './mode.js';
 import { WIRE_SCHEMA_ID, WIRE_SCHEMA_VERSION } from './schema.js';
@@ -26,7 +27,7 @@ export class QosConsumerDecoder {
   private limit = 0;
 
   /** Wraps the message at `offset` (window `length`): checks schemaId, templateId, version, blockLength and all bounds; throws SbeDecodeError. */
-  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.length - offset): this {
     const end = decodeWindowEnd(buffer, offset, length, 'QosConsumer');
     const view = buffer === this.buf ? this.view : viewOf(buffer);
     const blockLength = checkMessageHeader(view, offset, end, WIRE_SCHEMA_ID, 5, WIRE_SCHEMA_VERSION, 41, 'QosConsumer');
@@ -125,8 +126,8 @@ export class QosConsumerDecoder {
 
 /**
  * Encoder of QosConsumer (schema 900, templateId 5; PROTOCOL.md §3.8).
- * `wrapAndApplyHeader` writes the header, zero-fills the block and writes the null of every optional field;
- * then set fields in any order, and call `finish()` for the encoded length.
+ * `wrapAndApplyHeader` writes the header and the null of every optional field;
+ * then set fields in any order, and call `finish()` for the encoded length (it refuses a message with a required field never set).
  */
 export class QosConsumerEncoder {
   static readonly SCHEMA_ID = WIRE_SCHEMA_ID;
@@ -139,9 +140,11 @@ export class QosConsumerEncoder {
   private origin = 0;
   private base = 0;
   private limit = 0;
+  /** Bit i set once required field i was written. */
+  private present = 0;
 
   /** Starts a message at `offset` in `buffer` (window `capacity`); throws SbeEncodeError if the fixed part does not fit. */
-  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.byteLength - offset): this {
+  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.length - offset): this {
     const end = encodeWindowEnd(buffer, offset, capacity, 'QosConsumer');
     requireCapacity(offset, MESSAGE_HEADER_LENGTH + 41, end, 'QosConsumer');
     if (buffer !== this.buf) {
@@ -150,81 +153,93 @@ export class QosConsumerEncoder {
     }
     writeMessageHeader(this.view, offset, 41, 5, WIRE_SCHEMA_ID, WIRE_SCHEMA_VERSION);
     const base = offset + MESSAGE_HEADER_LENGTH;
-    buffer.fill(0, base, base + 41);
     this.origin = offset;
     this.base = base;
     this.limit = base + 41;
+    this.present = 0;
     return this;
   }
 
   /** The encoded length. */
   finish(): number {
+    if (this.present !== 127) throw requiredFieldMissing('QosConsumer', ['streamId', 'consumerId', 'epoch', 'lastSeqSeen', 'dropsGap', 'dropsLate', 'mode'], this.present);
     return this.limit - this.origin;
   }
 
   /** Sets streamId: u32 at block offset 0. */
   streamId(value: number): this {
     this.view.setUint32(this.base, checkU32(value, 'QosConsumer.streamId'), true);
+    this.present |= 1;
     return this;
   }
 
   /** Sets consumerId: u32 at block offset 4. */
   consumerId(value: number): this {
     this.view.setUint32(this.base + 4, checkU32(value, 'QosConsumer.consumerId'), true);
+    this.present |= 2;
     return this;
   }
 
   /** Sets epoch: u64 at block offset 8. */
   epoch(value: bigint): this {
     this.view.setBigUint64(this.base + 8, checkU64(value, 'QosConsumer.epoch'), true);
+    this.present |= 4;
     return this;
   }
 
   /** Sets epoch from a safe-integer number (no bigint needed). */
   epochNumber(value: number): this {
     writeU64Number(this.view, this.base + 8, value, 'QosConsumer.epoch');
+    this.present |= 4;
     return this;
   }
 
   /** Sets lastSeqSeen: u64 at block offset 16. */
   lastSeqSeen(value: bigint): this {
     this.view.setBigUint64(this.base + 16, checkU64(value, 'QosConsumer.lastSeqSeen'), true);
+    this.present |= 8;
     return this;
   }
 
   /** Sets lastSeqSeen from a safe-integer number (no bigint needed). */
   lastSeqSeenNumber(value: number): this {
     writeU64Number(this.view, this.base + 16, value, 'QosConsumer.lastSeqSeen');
+    this.present |= 8;
     return this;
   }
 
   /** Sets dropsGap: u64 at block offset 24. */
   dropsGap(value: bigint): this {
     this.view.setBigUint64(this.base + 24, checkU64(value, 'QosConsumer.dropsGap'), true);
+    this.present |= 16;
     return this;
   }
 
   /** Sets dropsGap from a safe-integer number (no bigint needed). */
   dropsGapNumber(value: number): this {
     writeU64Number(this.view, this.base + 24, value, 'QosConsumer.dropsGap');
+    this.present |= 16;
     return this;
   }
 
   /** Sets dropsLate: u64 at block offset 32. */
   dropsLate(value: bigint): this {
     this.view.setBigUint64(this.base + 32, checkU64(value, 'QosConsumer.dropsLate'), true);
+    this.present |= 32;
     return this;
   }
 
   /** Sets dropsLate from a safe-integer number (no bigint needed). */
   dropsLateNumber(value: number): this {
     writeU64Number(this.view, this.base + 32, value, 'QosConsumer.dropsLate');
+    this.present |= 32;
     return this;
   }
 
   /** Sets mode: Mode (u8) at block offset 40. */
   mode(value: Mode): this {
     this.view.setUint8(this.base + 40, isMode(value) ? value : notEnumValue(value, 'QosConsumer.mode'));
+    this.present |= 64;
     return this;
   }
 }

@@ -2,6 +2,7 @@
 import { decodeWindowEnd, encodeWindowEnd, requireCapacity, viewOf } from '../buffer-window.js';
 import { readU64Number, writeU64Number } from '../int64.js';
 import { checkMessageHeader, MESSAGE_HEADER_LENGTH, writeMessageHeader } from '../message-header.js';
+import { requiredFieldMissing } from '../sbe-error.js';
 import { checkU32, checkU64, nullAsValue } from '../value-checks.js';
 import { WIRE_SCHEMA_ID, WIRE_SCHEMA_VERSION } from './schema.js';
 
@@ -25,7 +26,7 @@ export class QosProducerDecoder {
   private limit = 0;
 
   /** Wraps the message at `offset` (window `length`): checks schemaId, templateId, version, blockLength and all bounds; throws SbeDecodeError. */
-  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.length - offset): this {
     const end = decodeWindowEnd(buffer, offset, length, 'QosProducer');
     const view = buffer === this.buf ? this.view : viewOf(buffer);
     const blockLength = checkMessageHeader(view, offset, end, WIRE_SCHEMA_ID, 6, WIRE_SCHEMA_VERSION, 24, 'QosProducer');
@@ -106,8 +107,8 @@ export class QosProducerDecoder {
 
 /**
  * Encoder of QosProducer (schema 900, templateId 6; PROTOCOL.md §3.9).
- * `wrapAndApplyHeader` writes the header, zero-fills the block and writes the null of every optional field;
- * then set fields in any order, and call `finish()` for the encoded length.
+ * `wrapAndApplyHeader` writes the header and the null of every optional field;
+ * then set fields in any order, and call `finish()` for the encoded length (it refuses a message with a required field never set).
  */
 export class QosProducerEncoder {
   static readonly SCHEMA_ID = WIRE_SCHEMA_ID;
@@ -120,9 +121,11 @@ export class QosProducerEncoder {
   private origin = 0;
   private base = 0;
   private limit = 0;
+  /** Bit i set once required field i was written. */
+  private present = 0;
 
   /** Starts a message at `offset` in `buffer` (window `capacity`); throws SbeEncodeError if the fixed part does not fit. */
-  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.byteLength - offset): this {
+  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.length - offset): this {
     const end = encodeWindowEnd(buffer, offset, capacity, 'QosProducer');
     requireCapacity(offset, MESSAGE_HEADER_LENGTH + 28, end, 'QosProducer');
     if (buffer !== this.buf) {
@@ -132,52 +135,59 @@ export class QosProducerEncoder {
     const view = this.view;
     writeMessageHeader(this.view, offset, 28, 6, WIRE_SCHEMA_ID, WIRE_SCHEMA_VERSION);
     const base = offset + MESSAGE_HEADER_LENGTH;
-    buffer.fill(0, base, base + 28);
     view.setUint32(base + 24, 4294967295, true);
     this.origin = offset;
     this.base = base;
     this.limit = base + 28;
+    this.present = 0;
     return this;
   }
 
   /** The encoded length. */
   finish(): number {
+    if (this.present !== 15) throw requiredFieldMissing('QosProducer', ['streamId', 'producerId', 'epoch', 'currentSeq'], this.present);
     return this.limit - this.origin;
   }
 
   /** Sets streamId: u32 at block offset 0. */
   streamId(value: number): this {
     this.view.setUint32(this.base, checkU32(value, 'QosProducer.streamId'), true);
+    this.present |= 1;
     return this;
   }
 
   /** Sets producerId: u32 at block offset 4. */
   producerId(value: number): this {
     this.view.setUint32(this.base + 4, checkU32(value, 'QosProducer.producerId'), true);
+    this.present |= 2;
     return this;
   }
 
   /** Sets epoch: u64 at block offset 8. */
   epoch(value: bigint): this {
     this.view.setBigUint64(this.base + 8, checkU64(value, 'QosProducer.epoch'), true);
+    this.present |= 4;
     return this;
   }
 
   /** Sets epoch from a safe-integer number (no bigint needed). */
   epochNumber(value: number): this {
     writeU64Number(this.view, this.base + 8, value, 'QosProducer.epoch');
+    this.present |= 4;
     return this;
   }
 
   /** Sets currentSeq: u64 at block offset 16. */
   currentSeq(value: bigint): this {
     this.view.setBigUint64(this.base + 16, checkU64(value, 'QosProducer.currentSeq'), true);
+    this.present |= 8;
     return this;
   }
 
   /** Sets currentSeq from a safe-integer number (no bigint needed). */
   currentSeqNumber(value: number): this {
     writeU64Number(this.view, this.base + 16, value, 'QosProducer.currentSeq');
+    this.present |= 8;
     return this;
   }
 

@@ -3,7 +3,7 @@ import { decodeWindowEnd, encodeWindowEnd, requireBytes, requireCapacity, viewOf
 import { GROUP_DIMENSION_SIZE, groupBlockLength, groupEnd, writeGroupDimension } from '../group-dimension.js';
 import { readU64Number, writeU64Number } from '../int64.js';
 import { checkMessageHeader, MESSAGE_HEADER_LENGTH, writeMessageHeader } from '../message-header.js';
-import { encodeOrderError, noCurrentEntry } from '../sbe-error.js';
+import { encodeOrderError, noCurrentEntry, requiredFieldMissing } from '../sbe-error.js';
 import { checkU16, checkU32, checkU64, notEnumValue } from '../value-checks.js';
 import { bytesToString, reserveVarBytes, VAR_DATA_LENGTH_SIZE, varDataEnd, writeVarAscii, writeVarBytes } from '../var-data.js';
 import { ClockDomain, isClockDomain } from './clock-domain.js';
@@ -127,6 +127,8 @@ export class ShmPoolAnnouncePayloadPoolsEncoder {
   private indexValue = -1;
   private entry = -1;
   private step = 0;
+  /** Bit i set once required entry field i was written. */
+  private present = 0;
 
   /** Writes the group dimension at `pos` (called by the message encoder). */
   begin(buffer: Uint8Array, view: DataView, pos: number, end: number, count: number): this {
@@ -144,16 +146,17 @@ export class ShmPoolAnnouncePayloadPoolsEncoder {
     return this.countValue;
   }
 
-  /** Starts the next entry (its block zero-filled). */
+  /** Completes the current entry (required fields set, skipped var-data written empty) and starts the next. */
   next(): this {
+    if (this.entry >= 0 && this.present !== 7) throw requiredFieldMissing('ShmPoolAnnounce.payloadPools', ['poolId', 'poolNslots', 'strideBytes'], this.present);
     if (this.indexValue >= 0) this.moveTo(1, 'ShmPoolAnnounce.payloadPools');
     if (this.indexValue + 1 >= this.countValue) throw encodeOrderError('ShmPoolAnnounce.payloadPools', 'more entries than the declared count');
     requireCapacity(this.limit, 10, this.end, 'ShmPoolAnnounce.payloadPools');
     const entry = this.limit;
-    this.buf.fill(0, entry, entry + 10);
     this.entry = entry;
     this.limit = entry + 10;
     this.indexValue++;
+    this.present = 0;
     this.step = 0;
     return this;
   }
@@ -163,6 +166,7 @@ export class ShmPoolAnnouncePayloadPoolsEncoder {
     if (this.indexValue + 1 !== this.countValue) {
       throw encodeOrderError('ShmPoolAnnounce.payloadPools', `${this.indexValue + 1} of ${this.countValue} declared entries written`);
     }
+    if (this.entry >= 0 && this.present !== 7) throw requiredFieldMissing('ShmPoolAnnounce.payloadPools', ['poolId', 'poolNslots', 'strideBytes'], this.present);
     if (this.indexValue >= 0) this.moveTo(1, 'ShmPoolAnnounce.payloadPools');
     return this.limit;
   }
@@ -184,18 +188,21 @@ export class ShmPoolAnnouncePayloadPoolsEncoder {
   /** Sets poolId: u16 at block offset 0. */
   poolId(value: number): this {
     this.view.setUint16(this.at(), checkU16(value, 'ShmPoolAnnounce.payloadPools.poolId'), true);
+    this.present |= 1;
     return this;
   }
 
   /** Sets poolNslots: u32 at block offset 2. */
   poolNslots(value: number): this {
     this.view.setUint32(this.at() + 2, checkU32(value, 'ShmPoolAnnounce.payloadPools.poolNslots'), true);
+    this.present |= 2;
     return this;
   }
 
   /** Sets strideBytes: u32 at block offset 6. */
   strideBytes(value: number): this {
     this.view.setUint32(this.at() + 6, checkU32(value, 'ShmPoolAnnounce.payloadPools.strideBytes'), true);
+    this.present |= 4;
     return this;
   }
 
@@ -245,7 +252,7 @@ export class ShmPoolAnnounceDecoder {
   private headerRegionUriLen = 0;
 
   /** Wraps the message at `offset` (window `length`): checks schemaId, templateId, version, blockLength and all bounds; throws SbeDecodeError. */
-  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.length - offset): this {
     const end = decodeWindowEnd(buffer, offset, length, 'ShmPoolAnnounce');
     const view = buffer === this.buf ? this.view : viewOf(buffer);
     const blockLength = checkMessageHeader(view, offset, end, WIRE_SCHEMA_ID, 1, WIRE_SCHEMA_VERSION, 35, 'ShmPoolAnnounce');
@@ -374,8 +381,8 @@ export class ShmPoolAnnounceDecoder {
 
 /**
  * Encoder of ShmPoolAnnounce (schema 900, templateId 1; PROTOCOL.md §3.4).
- * `wrapAndApplyHeader` writes the header, zero-fills the block and writes the null of every optional field;
- * then set fields in any order, groups and var-data in schema order, and call `finish()` for the encoded length.
+ * `wrapAndApplyHeader` writes the header and the null of every optional field;
+ * then set fields in any order, groups and var-data in schema order, and call `finish()` for the encoded length (it refuses a message with a required field never set).
  */
 export class ShmPoolAnnounceEncoder {
   static readonly SCHEMA_ID = WIRE_SCHEMA_ID;
@@ -391,10 +398,12 @@ export class ShmPoolAnnounceEncoder {
   private limit = 0;
   private step = 0;
   private open = false;
+  /** Bit i set once required field i was written. */
+  private present = 0;
   private readonly payloadPoolsEncoder = new ShmPoolAnnouncePayloadPoolsEncoder();
 
   /** Starts a message at `offset` in `buffer` (window `capacity`); throws SbeEncodeError if the fixed part does not fit. */
-  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.byteLength - offset): this {
+  wrapAndApplyHeader(buffer: Uint8Array, offset = 0, capacity: number = buffer.length - offset): this {
     const end = encodeWindowEnd(buffer, offset, capacity, 'ShmPoolAnnounce');
     requireCapacity(offset, MESSAGE_HEADER_LENGTH + 35, end, 'ShmPoolAnnounce');
     if (buffer !== this.buf) {
@@ -403,18 +412,19 @@ export class ShmPoolAnnounceEncoder {
     }
     writeMessageHeader(this.view, offset, 35, 1, WIRE_SCHEMA_ID, WIRE_SCHEMA_VERSION);
     const base = offset + MESSAGE_HEADER_LENGTH;
-    buffer.fill(0, base, base + 35);
     this.origin = offset;
     this.base = base;
     this.end = end;
     this.limit = base + 35;
     this.step = 0;
     this.open = false;
+    this.present = 0;
     return this;
   }
 
   /** Writes every group / var-data field not yet written as empty, checks group counts, and returns the encoded length. */
   finish(): number {
+    if (this.present !== 255) throw requiredFieldMissing('ShmPoolAnnounce', ['streamId', 'producerId', 'epoch', 'announceTimestampNs', 'announceClockDomain', 'layoutVersion', 'headerNslots', 'headerSlotBytes'], this.present);
     this.moveTo(2, 'ShmPoolAnnounce');
     return this.limit - this.origin;
   }
@@ -440,60 +450,70 @@ export class ShmPoolAnnounceEncoder {
   /** Sets streamId: u32 at block offset 0. */
   streamId(value: number): this {
     this.view.setUint32(this.base, checkU32(value, 'ShmPoolAnnounce.streamId'), true);
+    this.present |= 1;
     return this;
   }
 
   /** Sets producerId: u32 at block offset 4. clientId of the producer lease, 0 if none. */
   producerId(value: number): this {
     this.view.setUint32(this.base + 4, checkU32(value, 'ShmPoolAnnounce.producerId'), true);
+    this.present |= 2;
     return this;
   }
 
   /** Sets epoch: u64 at block offset 8. */
   epoch(value: bigint): this {
     this.view.setBigUint64(this.base + 8, checkU64(value, 'ShmPoolAnnounce.epoch'), true);
+    this.present |= 4;
     return this;
   }
 
   /** Sets epoch from a safe-integer number (no bigint needed). */
   epochNumber(value: number): this {
     writeU64Number(this.view, this.base + 8, value, 'ShmPoolAnnounce.epoch');
+    this.present |= 4;
     return this;
   }
 
   /** Sets announceTimestampNs: u64 at block offset 16. in announceClockDomain. */
   announceTimestampNs(value: bigint): this {
     this.view.setBigUint64(this.base + 16, checkU64(value, 'ShmPoolAnnounce.announceTimestampNs'), true);
+    this.present |= 8;
     return this;
   }
 
   /** Sets announceTimestampNs from a safe-integer number (no bigint needed). */
   announceTimestampNsNumber(value: number): this {
     writeU64Number(this.view, this.base + 16, value, 'ShmPoolAnnounce.announceTimestampNs');
+    this.present |= 8;
     return this;
   }
 
   /** Sets announceClockDomain: ClockDomain (u8) at block offset 24. */
   announceClockDomain(value: ClockDomain): this {
     this.view.setUint8(this.base + 24, isClockDomain(value) ? value : notEnumValue(value, 'ShmPoolAnnounce.announceClockDomain'));
+    this.present |= 16;
     return this;
   }
 
   /** Sets layoutVersion: u32 at block offset 25. */
   layoutVersion(value: number): this {
     this.view.setUint32(this.base + 25, checkU32(value, 'ShmPoolAnnounce.layoutVersion'), true);
+    this.present |= 32;
     return this;
   }
 
   /** Sets headerNslots: u32 at block offset 29. power of two. */
   headerNslots(value: number): this {
     this.view.setUint32(this.base + 29, checkU32(value, 'ShmPoolAnnounce.headerNslots'), true);
+    this.present |= 64;
     return this;
   }
 
   /** Sets headerSlotBytes: u16 at block offset 33. must be 256. */
   headerSlotBytes(value: number): this {
     this.view.setUint16(this.base + 33, checkU16(value, 'ShmPoolAnnounce.headerSlotBytes'), true);
+    this.present |= 128;
     return this;
   }
 

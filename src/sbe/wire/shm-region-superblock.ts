@@ -25,7 +25,7 @@ export class ShmRegionSuperblockDecoder {
   private limit = 0;
 
   /** Wraps the structure at `offset` (window `length`): checks all bounds; throws SbeDecodeError. */
-  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.length - offset): this {
     const end = decodeWindowEnd(buffer, offset, length, 'ShmRegionSuperblock');
     const view = buffer === this.buf ? this.view : viewOf(buffer);
     const blockLength = 64;
@@ -171,7 +171,7 @@ export class ShmRegionSuperblockEncoder {
   private limit = 0;
 
   /** Wraps the structure at `offset` (window `capacity`) without writing anything. */
-  wrap(buffer: Uint8Array, offset = 0, capacity: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, capacity: number = buffer.length - offset): this {
     const end = encodeWindowEnd(buffer, offset, capacity, 'ShmRegionSuperblock');
     requireCapacity(offset, 64, end, 'ShmRegionSuperblock');
     if (buffer !== this.buf) {

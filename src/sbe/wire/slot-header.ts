@@ -28,7 +28,7 @@ export class SlotHeaderDecoder {
   private headerBytesLen = 0;
 
   /** Wraps the structure at `offset` (window `length`): checks all bounds; throws SbeDecodeError. */
-  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, length: number = buffer.length - offset): this {
     const end = decodeWindowEnd(buffer, offset, length, 'SlotHeader');
     const view = buffer === this.buf ? this.view : viewOf(buffer);
     const blockLength = 60;
@@ -157,7 +157,7 @@ export class SlotHeaderEncoder {
   private step = 0;
 
   /** Wraps the structure at `offset` (window `capacity`) without writing anything. */
-  wrap(buffer: Uint8Array, offset = 0, capacity: number = buffer.byteLength - offset): this {
+  wrap(buffer: Uint8Array, offset = 0, capacity: number = buffer.length - offset): this {
     const end = encodeWindowEnd(buffer, offset, capacity, 'SlotHeader');
     requireCapacity(offset, 60, end, 'SlotHeader');
     if (buffer !== this.buf) {

@@ -5,7 +5,7 @@
  * hooks are all absent, to show what an attached-but-empty tracer costs; "unused" tracing is
  * the plain engine row (no tracer: one null check per hook site).
  */
-import { formatRate, measure, printTable, type Loop, type Measurement } from '../lib/measure.js';
+import { formatRate, measure, measureInterleaved, printTable, type Loop, type Measurement } from '../lib/measure.js';
 import type { SuiteResult } from '../run.js';
 import { SCENARIO_NAMES, type ScenarioName } from './bench-machine.js';
 import { engineLoops } from './engine-machine.js';
@@ -24,7 +24,7 @@ interface Row {
 
 export async function run(): Promise<SuiteResult> {
   const quick = process.env['TP_BENCH_QUICK'] === '1';
-  const fast = { ops: quick ? 200_000 : 5_000_000, rounds: quick ? 2 : 7, allocOps: quick ? 100_000 : 1_000_000 };
+  const fast = { ops: quick ? 200_000 : 2_000_000, rounds: quick ? 2 : 15, allocOps: quick ? 100_000 : 1_000_000 };
   const slow = { ops: quick ? 2_000 : 50_000, rounds: quick ? 2 : 3, warmup: quick ? 2_000 : 20_000, allocOps: quick ? 2_000 : 20_000 };
   const hand = handwrittenLoops();
   const engine = engineLoops();
@@ -34,9 +34,14 @@ export async function run(): Promise<SuiteResult> {
   for (const s of SCENARIO_NAMES) {
     const m = (name: string, loops: Record<ScenarioName, Loop>, o: typeof fast): Measurement =>
       measure(`${name}:${s}`, loops[s], o);
-    const h = m('handwritten', hand, fast);
-    const e = m('engine', engine, fast);
-    const t = m('engine+tracer', traced, fast);
+    const [h, e, t] = measureInterleaved(
+      [
+        [`handwritten:${s}`, hand[s]],
+        [`engine:${s}`, engine[s]],
+        [`engine+tracer:${s}`, traced[s]],
+      ],
+      fast,
+    ) as [Measurement, Measurement, Measurement];
     const x = m('xstate', xs, slow);
     rows.push({
       scenario: s,

@@ -4,7 +4,8 @@
  * through its own call site and each static transition's exits and entries unrolled. Every call
  * site then sees one target, so the optimiser can inline handlers as it does in hand-written
  * code. Semantics are those of the interpreter in machine-runtime.ts, which remains the
- * reference (used with tracers, with `compile: false`, and for pseudostate targets); a
+ * reference (used with tracers — so this class never checks for one —, with `compile: false`,
+ * for queued events' completions and for pseudostate targets); a
  * differential test runs both on random machines and compares every observable step.
  */
 import { ROOT, computeScope, type CompiledDefinition } from './compile-definition.js';
@@ -121,7 +122,7 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
     if (d.exit[v] !== null) prelude.push(`const X${v} = X[${v}];`);
     if (d.initialEffect[v] !== null) prelude.push(`const IE${v} = IE[${v}];`);
   }
-  prelude.push('const HN = H.onEntry, HX = H.onExit;');
+  prelude.push('const HN = H.onEntry, HX = H.onExit, HU = H.onUnhandled;');
   const className = d.name.replace(/[^A-Za-z0-9_$]/g, '_').replace(/^(?=\d)/, '_') || 'Machine';
   const source = [
     '"use strict";',
@@ -140,21 +141,20 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
     '    this.busy = false;',
     '  }',
     '  step(e, p) {',
-    '    if (this.tracer !== null) return super.step(e, p);',
     '    const ctx = this.ctx;',
-    '    const refs = this.refs;',
-    '    let r = 0;',
+    ...(used.F.size > 0 ? ['    const refs = this.refs;', '    let r = 0;'] : []),
     '    switch (this.active) {',
     ...lines.map((l) => `      ${l}`),
     '    }',
-    '    this.unhandledEvent(e, p);',
+    '    this.unhandled++;',
+    ...(hooks.onUnhandled !== undefined ? ['    HU(ctx, EN[e], p);'] : []),
     '  }',
     '};',
   ].join('\n');
   // The definition's own functions are passed in; no user text is ever spliced into the source
   // (names appear only JSON-quoted, the class name only after sanitising).
-  const factory = new Function('Base', 'F', 'G', 'E', 'X', 'N', 'IE', 'H', source) as (
+  const factory = new Function('Base', 'F', 'G', 'E', 'X', 'N', 'IE', 'H', 'EN', source) as (
     ...args: unknown[]
   ) => RuntimeClass;
-  return factory(MachineRuntime, arcFn, arcGuard, arcEffect, d.exit, d.entry, d.initialEffect, hooks);
+  return factory(MachineRuntime, arcFn, arcGuard, arcEffect, d.exit, d.entry, d.initialEffect, hooks, d.eventNames);
 }

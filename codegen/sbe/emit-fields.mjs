@@ -159,7 +159,7 @@ export function emitFieldSetters(schema, f, owner, pos, ctx, bits) {
 }
 
 /**
- * Statements writing the null sentinel of every optional field (encoders start from a zeroed block).
+ * Statements writing the null sentinel of every optional field (`wrapAndApplyHeader` starts every message absent).
  * @param {any} schema @param {any[]} fields @param {string} pos @param {Ctx} ctx
  */
 export function emitNullFills(schema, fields, pos, ctx) {
@@ -167,7 +167,6 @@ export function emitNullFills(schema, fields, pos, ctx) {
   for (const f of fields) {
     if (f.optional !== true) continue;
     const { prim } = resolveType(schema, f);
-    if (BigInt(nullOf(schema, f)) === 0n) continue;
     out.push(`    view.${prim.set}(${pos} + ${f.offset}, ${nullLiteral(schema, f, ctx)}${prim.size > 1 ? ', true' : ''});`);
   }
   return out;

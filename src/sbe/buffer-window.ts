@@ -15,7 +15,9 @@ export function viewOf(buffer: Uint8Array): DataView {
 /** Absolute end of `[offset, offset + length)` after checking it lies inside `buffer`. */
 export function decodeWindowEnd(buffer: Uint8Array, offset: number, length: number, who: string): number {
   const end = offset + length;
-  if (offset >= 0 && length >= 0 && end <= buffer.length && Number.isSafeInteger(end)) return end;
+  if (offset >= 0 && length >= 0 && end <= buffer.length && Number.isSafeInteger(offset) && Number.isSafeInteger(end)) {
+    return end;
+  }
   return badDecodeWindow(buffer, offset, length, who);
 }
 
@@ -28,7 +30,9 @@ function badDecodeWindow(buffer: Uint8Array, offset: number, length: number, who
 /** Absolute end of `[offset, offset + capacity)` after checking it lies inside `buffer`. */
 export function encodeWindowEnd(buffer: Uint8Array, offset: number, capacity: number, who: string): number {
   const end = offset + capacity;
-  if (offset >= 0 && capacity >= 0 && end <= buffer.length && Number.isSafeInteger(end)) return end;
+  if (offset >= 0 && capacity >= 0 && end <= buffer.length && Number.isSafeInteger(offset) && Number.isSafeInteger(end)) {
+    return end;
+  }
   return badEncodeWindow(buffer, offset, capacity, who);
 }
 

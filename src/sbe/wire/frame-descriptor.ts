@@ -163,6 +163,7 @@ export class FrameDescriptorEncoder {
     const base = offset + MESSAGE_HEADER_LENGTH;
     view.setBigUint64(base + 20, NULL_U64, true);
     view.setUint32(base + 28, 4294967295, true);
+    view.setBigUint64(base + 32, 0n, true);
     this.origin = offset;
     this.base = base;
     this.limit = base + 40;

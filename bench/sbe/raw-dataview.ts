@@ -48,6 +48,33 @@ export function rawKeepaliveDecode(buf: Uint8Array): Loop {
   };
 }
 
+const sum = { acc: 0 };
+
+/** Walks a payloadPools group at `pos` adding its fields to `out.acc`; returns the offset past it. */
+function sumPools(v: DataView, pos: number, out: { acc: number }): number {
+  const entryBl = v.getUint16(pos, true);
+  const count = v.getUint16(pos + 2, true);
+  let p = pos + 4;
+  for (let k = 0; k < count; k++) {
+    out.acc += v.getUint16(p, true) + v.getUint32(p + 2, true) + v.getUint32(p + 6, true);
+    p += entryBl;
+    const ul = v.getUint32(p, true);
+    out.acc += ul;
+    p += 4 + ul;
+  }
+  return p;
+}
+
+/** Writes one payloadPools entry (pool 1, 1024 slots, 1 MiB stride) with its group dimension at `pos`. */
+function putOnePool(buf: Uint8Array, v: DataView, pos: number): number {
+  v.setUint16(pos, 10, true);
+  v.setUint16(pos + 2, 1, true);
+  v.setUint16(pos + 4, 1, true);
+  v.setUint32(pos + 6, 1024, true);
+  v.setUint32(pos + 10, 1048576, true);
+  return putAscii(buf, v, pos + 14, POOL_URI);
+}
+
 export function rawAttachResponseEncode(buf: Uint8Array): Loop {
   const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   return (n) => {
@@ -64,13 +91,7 @@ export function rawAttachResponseEncode(buf: Uint8Array): Loop {
       v.setUint32(52, 1024, true);
       v.setUint16(56, 256, true);
       v.setUint32(58, 1, true);
-      v.setUint16(62, 10, true);
-      v.setUint16(64, 1, true);
-      v.setUint16(66, 1, true);
-      v.setUint32(68, 1024, true);
-      v.setUint32(72, 1048576, true);
-      let pos = putAscii(buf, v, 76, POOL_URI);
-      pos = putAscii(buf, v, pos, HEADER_URI);
+      const pos = putAscii(buf, v, putOnePool(buf, v, 62), HEADER_URI);
       v.setUint32(pos, 0, true);
       len = pos + 4;
     }
@@ -90,17 +111,7 @@ export function rawAttachResponseDecode(buf: Uint8Array): Loop {
       acc += v.getUint32(base + 20, true) + v.getUint32(base + 28, true) + v.getUint32(base + 32, true);
       acc += v.getUint32(base + 40, true) + v.getUint32(base + 44, true) + v.getUint16(base + 48, true);
       acc += v.getUint32(base + 50, true);
-      let pos = base + bl;
-      const entryBl = v.getUint16(pos, true);
-      const count = v.getUint16(pos + 2, true);
-      pos += 4;
-      for (let k = 0; k < count; k++) {
-        acc += v.getUint16(pos, true) + v.getUint32(pos + 2, true) + v.getUint32(pos + 6, true);
-        pos += entryBl;
-        const ul = v.getUint32(pos, true);
-        acc += ul;
-        pos += 4 + ul;
-      }
+      let pos = sumPools(v, base + bl, sum);
       const hl = v.getUint32(pos, true);
       pos += 4 + hl;
       acc += hl + v.getUint32(pos, true);
@@ -123,13 +134,7 @@ export function rawPoolAnnounceEncode(buf: Uint8Array): Loop {
       v.setUint32(33, 1, true);
       v.setUint32(37, 1024, true);
       v.setUint16(41, 256, true);
-      v.setUint16(43, 10, true);
-      v.setUint16(45, 1, true);
-      v.setUint16(47, 1, true);
-      v.setUint32(49, 1024, true);
-      v.setUint32(53, 1048576, true);
-      const pos = putAscii(buf, v, 57, POOL_URI);
-      len = putAscii(buf, v, pos, HEADER_URI);
+      len = putAscii(buf, v, putOnePool(buf, v, 43), HEADER_URI);
     }
     sink.n += len;
   };
@@ -146,17 +151,7 @@ export function rawPoolAnnounceDecode(buf: Uint8Array): Loop {
       acc += v.getUint32(base, true) + v.getUint32(base + 4, true) + v.getUint32(base + 8, true);
       acc += v.getUint32(base + 16, true) + v.getUint8(base + 24) + v.getUint32(base + 25, true);
       acc += v.getUint32(base + 29, true) + v.getUint16(base + 33, true);
-      let pos = base + bl;
-      const entryBl = v.getUint16(pos, true);
-      const count = v.getUint16(pos + 2, true);
-      pos += 4;
-      for (let k = 0; k < count; k++) {
-        acc += v.getUint16(pos, true) + v.getUint32(pos + 2, true) + v.getUint32(pos + 6, true);
-        pos += entryBl;
-        const ul = v.getUint32(pos, true);
-        acc += ul;
-        pos += 4 + ul;
-      }
+      const pos = sumPools(v, base + bl, sum);
       acc += v.getUint32(pos, true);
     }
     sink.n += acc;

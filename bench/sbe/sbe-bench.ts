@@ -14,14 +14,19 @@ interface Case {
   readonly baseline: Loop;
 }
 
-function both(a: Loop, b: Loop): Loop {
+/** Alternates `encode` and `decode` in chunks: one op = one encode + one decode. */
+function both(encode: Loop, decode: Loop): Loop {
   return (n) => {
     for (let i = 0; i < n; i += 1000) {
       const k = Math.min(1000, n - i);
-      a(k);
-      b(k);
+      encode(k);
+      decode(k);
     }
   };
+}
+
+function roundTrip(name: string, codecEnc: Loop, codecDec: Loop, rawEnc: Loop, rawDec: Loop): Case {
+  return { name: `${name} encode+decode`, codec: both(codecEnc, codecDec), baseline: both(rawEnc, rawDec) };
 }
 
 function cases(): Case[] {
@@ -43,26 +48,17 @@ function cases(): Case[] {
   return [
     { name: 'ShmLeaseKeepalive encode', codec: codec.keepaliveEncode(kaC), baseline: raw.rawKeepaliveEncode(kaR) },
     { name: 'ShmLeaseKeepalive decode', codec: codec.keepaliveDecode(kaC), baseline: raw.rawKeepaliveDecode(kaR) },
-    {
-      name: 'ShmLeaseKeepalive encode+decode',
-      codec: both(codec.keepaliveEncode(kaC), codec.keepaliveDecode(kaC)),
-      baseline: both(raw.rawKeepaliveEncode(kaR), raw.rawKeepaliveDecode(kaR)),
-    },
+    roundTrip('ShmLeaseKeepalive', codec.keepaliveEncode(kaC), codec.keepaliveDecode(kaC),
+      raw.rawKeepaliveEncode(kaR), raw.rawKeepaliveDecode(kaR)),
     { name: 'ShmLeaseKeepalive decode (bigint getters)', codec: codec.keepaliveDecodeBigint(kaC), baseline: raw.rawKeepaliveDecode(kaR) },
     { name: 'ShmAttachResponse encode', codec: codec.attachResponseEncode(arC), baseline: raw.rawAttachResponseEncode(arR) },
     { name: 'ShmAttachResponse decode', codec: codec.attachResponseDecode(arC), baseline: raw.rawAttachResponseDecode(arR) },
-    {
-      name: 'ShmAttachResponse encode+decode',
-      codec: both(codec.attachResponseEncode(arC), codec.attachResponseDecode(arC)),
-      baseline: both(raw.rawAttachResponseEncode(arR), raw.rawAttachResponseDecode(arR)),
-    },
+    roundTrip('ShmAttachResponse', codec.attachResponseEncode(arC), codec.attachResponseDecode(arC),
+      raw.rawAttachResponseEncode(arR), raw.rawAttachResponseDecode(arR)),
     { name: 'ShmPoolAnnounce encode', codec: codec.poolAnnounceEncode(paC), baseline: raw.rawPoolAnnounceEncode(paR) },
     { name: 'ShmPoolAnnounce decode', codec: codec.poolAnnounceDecode(paC), baseline: raw.rawPoolAnnounceDecode(paR) },
-    {
-      name: 'ShmPoolAnnounce encode+decode',
-      codec: both(codec.poolAnnounceEncode(paC), codec.poolAnnounceDecode(paC)),
-      baseline: both(raw.rawPoolAnnounceEncode(paR), raw.rawPoolAnnounceDecode(paR)),
-    },
+    roundTrip('ShmPoolAnnounce', codec.poolAnnounceEncode(paC), codec.poolAnnounceDecode(paC),
+      raw.rawPoolAnnounceEncode(paR), raw.rawPoolAnnounceDecode(paR)),
   ];
 }
 

@@ -74,7 +74,8 @@ export default {
       ],
       groups: [
         {
-          name: 'payloadPools', id: 20, blockLength: 10, doc: 'payload pools of the stream (none unless OK)',
+          // Same entry layout as ShmPoolAnnounce.payloadPools: one shared PayloadPools flyweight serves both.
+          name: 'payloadPools', id: 20, blockLength: 10, shared: 'PayloadPools', doc: 'payload pools of the stream',
           fields: [
             { name: 'poolId', id: 1, type: 'u16', offset: 0 },
             { name: 'poolNslots', id: 2, type: 'u32', offset: 2 },

@@ -1,7 +1,7 @@
 // @ts-check
 // Emits one TypeScript module per message: its decoder and encoder flyweights and those of its
 // repeating groups. Layout rules: PROTOCOL.md §1.1 (block, groups, var-data, in that order).
-import { checkPacking, minBlockLength, upperFirst } from './layout.mjs';
+import { checkPacking, kebab, minBlockLength, upperFirst } from './layout.mjs';
 import { emitFieldGetters, emitFieldSetters, emitNullFills, requiredBits } from './emit-fields.mjs';
 
 /** @typedef {import('./emit-fields.mjs').Ctx} Ctx */
@@ -67,8 +67,8 @@ function simpleMoveTo(n, ctx) {
 
 /** @param {any} schema @param {any} msg @param {any} g @param {Ctx} ctx */
 function emitGroup(schema, msg, g, ctx) {
-  const owner = `${msg.name}.${g.name}`;
-  const cls = `${msg.name}${upperFirst(g.name)}`;
+  const owner = g.shared ?? `${msg.name}.${g.name}`;
+  const cls = g.shared ?? `${msg.name}${upperFirst(g.name)}`;
   checkPacking(schema, owner, g.fields, g.blockLength);
   const min = minBlockLength(schema, g.fields);
   const vars = g.varData ?? [];
@@ -154,7 +154,14 @@ export function emitMessage(schema, msg, banner, ctx) {
   checkPacking(schema, msg.name, msg.fields, msg.blockLength);
   const hasHeader = msg.header !== false;
   const min = minBlockLength(schema, msg.fields);
-  const groups = (msg.groups ?? []).map((/** @type {any} */ g) => ({ g, ...emitGroup(schema, msg, g, ctx) }));
+  const groups = (msg.groups ?? []).map((/** @type {any} */ g) => {
+    if (g.shared === undefined) return { g, ...emitGroup(schema, msg, g, ctx) };
+    // Shared group flyweights live in their own module (emitSharedGroup).
+    const mod = g.sameAs !== undefined ? `../${g.sameAs}/${kebab(g.shared)}.js` : `./${kebab(g.shared)}.js`;
+    ctx.use(mod, `${g.shared}Decoder`);
+    ctx.use(mod, `${g.shared}Encoder`);
+    return { g, dec: [], enc: [], cls: g.shared };
+  });
   const vars = msg.varData ?? [];
   const tail = groups.length + vars.length;
   const P = schema.constPrefix;
@@ -298,4 +305,13 @@ export function emitMessage(schema, msg, banner, ctx) {
   for (const gr of groups) body.push(...gr.dec, ...gr.enc);
   body.push(...dec, ...enc);
   return { banner, body: body.join('\n') };
+}
+
+/**
+ * The module of a group shared by several messages (`shared: 'Name'`).
+ * @param {any} schema @param {any} msg the first message declaring it @param {any} g @param {Ctx} ctx
+ */
+export function emitSharedGroup(schema, msg, g, ctx) {
+  const { dec, enc } = emitGroup(schema, msg, g, ctx);
+  return [...dec, ...enc].join('\n');
 }

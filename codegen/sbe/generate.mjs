@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import driver from './driver-schema.mjs';
 import wire from './wire-schema.mjs';
 import { emitEnum } from './emit-enum.mjs';
-import { emitMessage } from './emit-message.mjs';
+import { emitMessage, emitSharedGroup } from './emit-message.mjs';
 import { kebab, screaming } from './layout.mjs';
 
 const outRoot = fileURLToPath(new URL('../../src/sbe/', import.meta.url));
@@ -42,6 +42,22 @@ function importLines(imports) {
   });
 }
 
+/** Shared groups by class name, as first declared (the driver schema is generated first). */
+const sharedGroups = new Map();
+
+/** Throws unless a `sameAs` group has exactly the layout of the shared group it reuses. @param {any} g */
+function checkSameGroup(g) {
+  const base = sharedGroups.get(g.shared);
+  /** @param {any} x */
+  const shape = (x) => JSON.stringify([x.blockLength, x.fields, (x.varData ?? []).map((/** @type {any} */ v) => [v.name, v.type])]);
+  if (base === undefined || shape(base) !== shape(g)) throw new Error(`group ${g.name}: layout differs from shared ${g.shared}`);
+}
+
+/** Drops the blank line a member list leaves before a closing brace. @param {string} text */
+function tidy(text) {
+  return text.replace(/\n\n}/g, '\n}');
+}
+
 /** @param {any} schema @param {string} schemaFile @returns {Map<string, string>} relative path → text */
 function generateSchema(schema, schemaFile) {
   /** @type {Map<string, string>} */
@@ -61,12 +77,28 @@ function generateSchema(schema, schemaFile) {
     `export const ${P}_SEMANTIC_VERSION = '${schema.semanticVersion}';`, '',
     `/** templateId of every message of schema ${schema.id}. */`,
     `export const ${P.charAt(0) + P.slice(1).toLowerCase()}TemplateId = {`, ...ids, '} as const;', ''].join('\n'));
+  /** @type {string[]} */
+  const shared = [];
+  for (const m of schema.messages) {
+    for (const g of m.groups ?? []) {
+      if (g.shared === undefined) continue;
+      if (g.sameAs !== undefined) {
+        checkSameGroup(g);
+        continue;
+      }
+      const ctx = makeCtx();
+      const body = emitSharedGroup(schema, m, g, ctx);
+      shared.push(kebab(g.shared));
+      sharedGroups.set(g.shared, g);
+      files.set(`${dir}/${kebab(g.shared)}.ts`, tidy([head.trimEnd(), ...importLines(ctx.imports), '', body].join('\n')));
+    }
+  }
   for (const m of schema.messages) {
     const ctx = makeCtx();
     const { body } = emitMessage(schema, m, head, ctx);
-    files.set(`${dir}/${kebab(m.name)}.ts`, [head.trimEnd(), ...importLines(ctx.imports), '', body].join('\n').replace(/\n\n}/g, '\n}'));
+    files.set(`${dir}/${kebab(m.name)}.ts`, tidy([head.trimEnd(), ...importLines(ctx.imports), '', body].join('\n')));
   }
-  const exports = ['schema', ...schema.enums.map((/** @type {any} */ e) => e.file),
+  const exports = ['schema', ...shared, ...schema.enums.map((/** @type {any} */ e) => e.file),
     ...schema.messages.map((/** @type {any} */ m) => kebab(m.name))];
   files.set(`${dir}/index.ts`, head + exports.map((f) => `export * from './${f}.js';`).join('\n') + '\n');
   return files;

@@ -60,7 +60,8 @@ export default {
       ],
       groups: [
         {
-          name: 'payloadPools', id: 9, blockLength: 10, doc: 'payload pools of the stream',
+          // Same layout as the driver schema's ShmAttachResponse.payloadPools (checked by generate.mjs).
+          name: 'payloadPools', id: 9, blockLength: 10, shared: 'PayloadPools', sameAs: 'driver', doc: 'payload pools of the stream',
           fields: [
             { name: 'poolId', id: 1, type: 'u16', offset: 0 },
             { name: 'poolNslots', id: 2, type: 'u32', offset: 2 },

@@ -12,34 +12,30 @@ export function viewOf(buffer: Uint8Array): DataView {
   return new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
-/** Absolute end of `[offset, offset + length)` after checking it lies inside `buffer`. */
+/** Absolute end of `[offset, offset + length)` after checking it lies inside `buffer` (decoding). */
 export function decodeWindowEnd(buffer: Uint8Array, offset: number, length: number, who: string): number {
+  return windowEnd(buffer, offset, length, who, false);
+}
+
+/** Absolute end of `[offset, offset + capacity)` after checking it lies inside `buffer` (encoding). */
+export function encodeWindowEnd(buffer: Uint8Array, offset: number, capacity: number, who: string): number {
+  return windowEnd(buffer, offset, capacity, who, true);
+}
+
+function windowEnd(buffer: Uint8Array, offset: number, length: number, who: string, encoding: boolean): number {
   const end = offset + length;
   if (offset >= 0 && length >= 0 && end <= buffer.length && Number.isSafeInteger(offset) && Number.isSafeInteger(end)) {
     return end;
   }
-  return badDecodeWindow(buffer, offset, length, who);
+  return badWindow(buffer, offset, length, who, encoding);
 }
 
-function badDecodeWindow(buffer: Uint8Array, offset: number, length: number, who: string): never {
-  throw new SbeDecodeError(SbeDecodeErrorCode.BAD_ARGUMENT,
-    `${who}: window offset ${offset} length ${length} is outside the ${buffer.length}-byte buffer; ` +
-    'pass an offset and length inside the buffer', offset);
-}
-
-/** Absolute end of `[offset, offset + capacity)` after checking it lies inside `buffer`. */
-export function encodeWindowEnd(buffer: Uint8Array, offset: number, capacity: number, who: string): number {
-  const end = offset + capacity;
-  if (offset >= 0 && capacity >= 0 && end <= buffer.length && Number.isSafeInteger(offset) && Number.isSafeInteger(end)) {
-    return end;
-  }
-  return badEncodeWindow(buffer, offset, capacity, who);
-}
-
-function badEncodeWindow(buffer: Uint8Array, offset: number, capacity: number, who: string): never {
-  throw new SbeEncodeError(SbeEncodeErrorCode.BAD_ARGUMENT,
-    `${who}: window offset ${offset} capacity ${capacity} is outside the ${buffer.length}-byte buffer; ` +
-    'pass an offset and capacity inside the buffer');
+function badWindow(buffer: Uint8Array, offset: number, length: number, who: string, encoding: boolean): never {
+  const what = encoding ? 'capacity' : 'length';
+  const message = `${who}: window offset ${offset} ${what} ${length} is outside the ${buffer.length}-byte buffer; ` +
+    `pass an offset and ${what} inside the buffer`;
+  if (encoding) throw new SbeEncodeError(SbeEncodeErrorCode.BAD_ARGUMENT, message);
+  throw new SbeDecodeError(SbeDecodeErrorCode.BAD_ARGUMENT, message, offset);
 }
 
 /** Throws unless `need` bytes fit between `pos` and `end` (decoding). */

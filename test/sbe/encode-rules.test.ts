@@ -157,5 +157,4 @@ describe('required fields and buffers', () => {
     assert.equal(new MessageHeaderDecoder().wrap(buf).schemaId(), 901);
     throwsCode(() => new MessageHeaderEncoder().wrap(buf).version(65536), 'TP_ERR_SBE_VALUE_OUT_OF_RANGE');
   });
-
 });

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SbeDecodeError } from '../../src/sbe/index.js';
-import { allMessages, newDecoder, type Flyweight, type MessageModel, type SchemaModel, type VarModel, type FieldModel } from './schema-model.js';
+import { allMessages, call, newDecoder, type Flyweight, type MessageModel, type SchemaModel, type VarModel, type FieldModel } from './schema-model.js';
 import { encodeMessage, messageArb } from './message-values.js';
 
 const PAD = 16;
@@ -26,12 +26,6 @@ function attempt(fn: () => unknown): unknown {
     if (!isTyped(e)) throw e;
     return (e as SbeDecodeError).code;
   }
-}
-
-function call(fw: Flyweight, m: string, ...args: unknown[]): unknown {
-  const fn = fw[m];
-  if (fn === undefined) throw new Error(`no method ${m}`);
-  return fn.apply(fw, args);
 }
 
 function readFields(fw: Flyweight, fields: readonly FieldModel[], out: unknown[]): void {

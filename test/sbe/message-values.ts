@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SbeDecodeError } from '../../src/sbe/index.js';
 import {
-  enumEncoding, enumValues, newDecoder, newEncoder, upperFirst,
+  call, enumEncoding, enumValues, newDecoder, newEncoder, upperFirst,
   type FieldModel, type Flyweight, type GroupModel, type MessageModel, type SchemaModel, type VarModel,
 } from './schema-model.js';
 
@@ -102,12 +102,6 @@ export function messageArb(schema: SchemaModel, msg: MessageModel): fc.Arbitrary
   const groups: Record<string, fc.Arbitrary<EntryValue[]>> = {};
   for (const g of msg.groups ?? []) groups[g.name] = groupArb(schema, g);
   return fc.record({ fields: fieldsArb(schema, msg.fields), vars: varsArb(msg.varData, true), groups: fc.record(groups) });
-}
-
-function call(fw: Flyweight, method: string, ...args: unknown[]): unknown {
-  const fn = fw[method];
-  if (fn === undefined) throw new Error(`no method ${method}`);
-  return fn.apply(fw, args);
 }
 
 function setFields(fw: Flyweight, fields: readonly FieldModel[], values: Readonly<Record<string, FieldValue>>): void {

@@ -71,6 +71,13 @@ export type Flyweight = Record<string, (...args: unknown[]) => unknown>;
 
 type Ctor = new () => Flyweight;
 
+/** Calls method `m` of a flyweight by name. */
+export function call(fw: Flyweight, m: string, ...args: unknown[]): unknown {
+  const fn = fw[m];
+  if (fn === undefined) throw new Error(`no method ${m}`);
+  return fn.apply(fw, args);
+}
+
 export function newEncoder(name: string): Flyweight {
   return new ((sbe as unknown as Record<string, Ctor>)[`${name}Encoder`] as Ctor)();
 }

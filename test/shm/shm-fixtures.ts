@@ -2,7 +2,8 @@
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PoliciesSection, ProfileConfig, ShmSection } from '../../src/driver/config/driver-config.js';
+import type { DriverConfig, PoliciesSection, ProfileConfig, ShmSection } from '../../src/driver/config/driver-config.js';
+import { loadConfig } from '../../src/driver/config/index.js';
 import { createShmContext, type ShmContext, type ShmContextOptions } from '../../src/shm/index.js';
 
 export interface TempRoot {
@@ -16,38 +17,13 @@ export function tempRoot(): TempRoot {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function shmSection(baseDir: string, over: Partial<ShmSection> = {}): ShmSection {
-  return {
-    baseDir,
-    namespace: 'default',
-    requireHugepages: false,
-    pageSizeBytes: 4096,
-    permissionsMode: 0o660,
-    allowedBaseDirs: [baseDir],
-    ...over,
-  };
-}
-
-export function policies(over: Partial<PoliciesSection> = {}): PoliciesSection {
-  return {
-    allowDynamicStreams: false,
-    defaultProfile: 'small',
-    announcePeriodMs: 1000,
-    leaseKeepaliveIntervalMs: 1000,
-    leaseExpiryGraceIntervals: 3,
-    prefaultShm: true,
-    reuseExistingShm: false,
-    mlockShm: false,
-    cleanupShmOnExit: false,
-    epochGcEnabled: true,
-    epochGcKeep: 2,
-    epochGcMinAgeNs: 3_000_000_000n,
-    epochGcOnStartup: false,
-    shutdownTimeoutMs: 2000,
-    shutdownToken: '',
-    revokeOnDisconnect: true,
-    ...over,
-  };
+/**
+ * The resolved config the real loader gives for the built-in defaults with `shm.base_dir` set,
+ * with `shm`/`policies` fields overridden: the tests run on what the driver will pass in.
+ */
+function resolvedConfig(baseDir: string, shm: Partial<ShmSection>, pol: Partial<PoliciesSection>): Pick<DriverConfig, 'shm' | 'policies'> {
+  const cfg = loadConfig({ env: {}, overrides: { 'shm.base_dir': baseDir } });
+  return { shm: { ...cfg.shm, ...shm }, policies: { ...cfg.policies, ...pol } };
 }
 
 export function context(
@@ -56,10 +32,7 @@ export function context(
   pol: Partial<PoliciesSection> = {},
   options: ShmContextOptions = {},
 ): ShmContext {
-  return createShmContext(
-    { shm: shmSection(baseDir, shm), policies: policies(pol) },
-    { user: 'tester', warn: () => {}, ...options },
-  );
+  return createShmContext(resolvedConfig(baseDir, shm, pol), { user: 'tester', warn: () => {}, ...options });
 }
 
 export const SMALL: ProfileConfig = {

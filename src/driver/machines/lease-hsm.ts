@@ -1,0 +1,48 @@
+/**
+ * LeaseHsm, one per lease, as the seed sketches it: UNATTACHED → ACTIVE on AttachOk; Keepalive
+ * extends the expiry; LeaseTimeout → EXPIRED, Detach → DETACHED, Revoke → REVOKED, each
+ * revoking through the driver (REVOKE-01). Events carry no payload: the time is the driver's
+ * `nowNs`, so a keepalive passes no boxed number and allocates nothing.
+ */
+import { HANDLED, defineMachine, payload } from '../../hsm/index.js';
+import { REASON_DETACHED, REASON_EXPIRED, REASON_REVOKED, type LeaseRecord } from '../records.js';
+
+const revokeAs = (reason: number) => (l: LeaseRecord) => l.owner.revokeLease(l, reason);
+
+export const LeaseHsm = defineMachine<LeaseRecord>('LeaseHsm')
+  .events({
+    AttachOk: payload(),
+    AttachReject: payload(),
+    Keepalive: payload(),
+    LeaseTimeout: payload(),
+    Detach: payload(),
+    Revoke: payload(),
+  })
+  .states({ UNATTACHED: {}, ACTIVE: {}, EXPIRED: {}, REVOKED: {}, DETACHED: {}, DISCARDED: {} }, { initial: 'UNATTACHED' })
+  .build({
+    UNATTACHED: {
+      on: {
+        AttachOk: 'ACTIVE',
+        // A rejected attach never became a lease; its id stays consumed (IDENTITY-01).
+        AttachReject: 'DISCARDED',
+      },
+    },
+    ACTIVE: {
+      // Expiry is initialised on entry (KEEPALIVE-06) ...
+      entry: (l) => void (l.expiryNs = l.owner.nowNs + l.owner.leaseLifetimeNs),
+      on: {
+        // ... and recomputed from now on every valid keepalive (KEEPALIVE-02).
+        Keepalive: (l) => {
+          l.expiryNs = l.owner.nowNs + l.owner.leaseLifetimeNs;
+          return HANDLED;
+        },
+        // Effects run after ACTIVE's exit, before the target's entry (UML order).
+        LeaseTimeout: { target: 'EXPIRED', effect: revokeAs(REASON_EXPIRED) },
+        Detach: { target: 'DETACHED', effect: revokeAs(REASON_DETACHED) },
+        Revoke: { target: 'REVOKED', effect: revokeAs(REASON_REVOKED) },
+      },
+    },
+  });
+
+export const LeaseEvents = LeaseHsm.events;
+export const LeaseStates = LeaseHsm.states;

@@ -61,7 +61,7 @@ export function emitFieldGetters(schema, f, owner, pos, minBlock, ctx) {
   }
   const enumNote = enumDef !== undefined ? ` Raw value: check it with \`is${enumDef.name}()\`; unknown values are returned as they are.` : '';
   if (prim.big) {
-    const reader = ctx.use('../int64.js', primName === 'u64' ? 'readU64Number' : 'readI64Number');
+    const reader = primName === 'u64' ? 'readU64Number' : 'readI64Number';
     if (f.optional === true) {
       const lit = nullLiteral(schema, f, ctx);
       const [lo, hi] = words(nullOf(schema, f));
@@ -69,14 +69,14 @@ export function emitFieldGetters(schema, f, owner, pos, minBlock, ctx) {
         `  ${f.name}(): bigint | null {`, ...absent,
         `    const v = this.view.${prim.get}(${at}, true);`, `    return v === ${lit} ? null : v;`, '  }', '',
         `  /** ${f.name} as an exact number without allocating, or null when absent; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */`,
-        `  ${f.name}Number(): number | null {`, ...absent, `    const p = ${at};`,
-        `    if (this.view.getUint32(p, true) === ${lo} && this.view.getUint32(p + 4, true) === ${hi}) return null;`,
-        `    return ${reader}(this.view, p, ${what});`, '  }', '');
+        `  ${f.name}Number(): number | null {`, ...absent,
+        `    return ${ctx.use('../int64.js', primName === 'u64' ? 'readU64NumberOrNull' : 'readI64NumberOrNull')}(this.view, ${at}, ${lo}, ${hi}, ${what});`,
+        '  }', '');
     } else {
       out.push(`  /** ${describe(schema, f)} bigint. */`, `  ${f.name}(): bigint {`,
         `    return this.view.${prim.get}(${at}, true);`, '  }', '',
         `  /** ${f.name} as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */`,
-        `  ${f.name}Number(): number {`, `    return ${reader}(this.view, ${at}, ${what});`, '  }', '');
+        `  ${f.name}Number(): number {`, `    return ${ctx.use('../int64.js', reader)}(this.view, ${at}, ${what});`, '  }', '');
     }
     return out;
   }

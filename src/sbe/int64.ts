@@ -29,6 +29,23 @@ export function readI64Number(view: DataView, pos: number, what: string): number
   return hi * TWO_32 + lo;
 }
 
+/** An optional u64 as a number: null when the words equal the sentinel's (`nullLo`, `nullHi`). */
+export function readU64NumberOrNull(view: DataView, pos: number, nullLo: number, nullHi: number,
+  what: string): number | null {
+  const lo = view.getUint32(pos, true);
+  const hi = view.getUint32(pos + 4, true);
+  if (lo === nullLo && hi === nullHi) return null;
+  if (hi > MAX_SAFE_HI) throw unsafe(pos, what);
+  return hi * TWO_32 + lo;
+}
+
+/** An optional i64 as a number: null when the words equal the sentinel's (`nullLo`, `nullHi` unsigned). */
+export function readI64NumberOrNull(view: DataView, pos: number, nullLo: number, nullHi: number,
+  what: string): number | null {
+  if (view.getUint32(pos, true) === nullLo && view.getUint32(pos + 4, true) === nullHi) return null;
+  return readI64Number(view, pos, what);
+}
+
 function notSafe(v: number, what: string, signed: boolean): SbeEncodeError {
   return new SbeEncodeError(SbeEncodeErrorCode.VALUE_OUT_OF_RANGE,
     `${what}: ${String(v)} is not a ${signed ? '' : 'non-negative '}safe integer; ` +

@@ -24,9 +24,9 @@
  *    persistent base dir) → age = wallNowMs − dir mtime when `wallNowMs` is given, else the age is
  *    unknown and the epoch is kept (never delete on a guess).
  */
-import { lstatSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { HEADER_FILE } from './canonical-path.js';
+import { epochDir, HEADER_FILE } from './canonical-path.js';
 import { assertContained } from './containment.js';
 import { listEpochDirs, listNumericDirs, type EpochDirEntry } from './epoch-floor.js';
 import type { ProvisionedEpoch } from './provision-epoch.js';
@@ -156,6 +156,28 @@ export function collectStale(ctx: ShmContext, req: CollectStaleRequest): Map<num
   return out;
 }
 
+/** Unlinks `paths` (regular files only, containment-checked), then rmdir()s `dir` if that left it empty. */
+function removeFilesThenDir(ctx: ShmContext, dir: string, paths: readonly string[], removed: string[]): void {
+  for (const path of paths) {
+    try {
+      assertContained(path, ctx.allowedBaseDirs);
+      if (!lstatSync(path).isFile()) continue;
+      unlinkSync(path);
+      removed.push(path);
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') continue;
+      ctx.warn(`cleanup_shm_on_exit could not remove ${JSON.stringify(path)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  try {
+    assertContained(dir, ctx.allowedBaseDirs);
+    rmdirSync(dir);
+    removed.push(dir);
+  } catch {
+    /* not empty, gone, or not ours to remove */
+  }
+}
+
 /**
  * policies.cleanup_shm_on_exit: deletes the header and pool files of each given (current) epoch —
  * files only, inside allowed dirs, as the RI does (§12.2) — then the epoch directory if that left
@@ -163,25 +185,28 @@ export function collectStale(ctx: ShmContext, req: CollectStaleRequest): Map<num
  */
 export function removeCurrentEpochs(ctx: ShmContext, epochs: Iterable<ProvisionedEpoch>): string[] {
   const removed: string[] = [];
-  for (const e of epochs) {
-    for (const path of [e.header.path, ...e.pools.map((p) => p.path)]) {
-      try {
-        assertContained(path, ctx.allowedBaseDirs);
-        if (!lstatSync(path).isFile()) continue;
-        unlinkSync(path);
-        removed.push(path);
-      } catch (error) {
-        if (errnoCode(error) === 'ENOENT') continue;
-        ctx.warn(`cleanup_shm_on_exit could not remove ${JSON.stringify(path)}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-    try {
-      assertContained(e.dir, ctx.allowedBaseDirs);
-      rmdirSync(e.dir);
-      removed.push(e.dir);
-    } catch {
-      /* not empty, gone, or not ours to remove */
-    }
+  for (const e of epochs) removeFilesThenDir(ctx, e.dir, [e.header.path, ...e.pools.map((p) => p.path)], removed);
+  return removed;
+}
+
+const REGION_FILE = /^(?:header\.ring|[0-9]+\.pool)$/;
+
+/**
+ * Like removeCurrentEpochs for one epoch known only by stream id and epoch: removes the region
+ * files of the canonical epoch directory (`header.ring`, `<pool_id>.pool`; nothing else), then the
+ * directory if empty. Returns the paths removed.
+ */
+export function removeEpoch(ctx: ShmContext, streamId: number, epoch: bigint): string[] {
+  const dir = epochDir(ctx.nsDir, streamId, epoch);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    assertContained(dir, ctx.allowedBaseDirs);
+    names = readdirSync(dir).filter((n) => REGION_FILE.test(n));
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') ctx.warn(`cleanup_shm_on_exit could not read ${JSON.stringify(dir)}: ${error instanceof Error ? error.message : String(error)}`);
+    return removed;
   }
+  removeFilesThenDir(ctx, dir, names.map((n) => join(dir, n)), removed);
   return removed;
 }

@@ -8,6 +8,7 @@ import {
   collectStale,
   provisionEpoch,
   removeCurrentEpochs,
+  removeEpoch,
   type ShmContext,
 } from '../../src/shm/index.js';
 import { context, SMALL, tempRoot } from './shm-fixtures.js';
@@ -150,6 +151,20 @@ test('cleanup_shm_on_exit: removeCurrentEpochs deletes the current files (and th
     assert.equal(existsSync(cur.dir), false);
     assert.ok(existsSync(old.header.path));
     assert.deepEqual(removeCurrentEpochs(ctx, [cur]), []); // idempotent
+  } finally {
+    root.cleanup();
+  }
+});
+
+test('cleanup_shm_on_exit by id: removeEpoch deletes only region files of the canonical epoch dir', () => {
+  const root = tempRoot();
+  try {
+    const ctx = ctxFor(root.dir);
+    const e = provisionEpoch(ctx, { streamId: 4, epoch: 9n, profile: SMALL, nowNs: 1n, pid: 1 });
+    writeFileSync(join(e.dir, 'notes.txt'), 'not a region');
+    assert.deepEqual(removeEpoch(ctx, 4, 9n).sort(), [e.header.path, ...e.pools.map((p) => p.path)].sort());
+    assert.deepEqual(readdirSync(e.dir), ['notes.txt']); // dir kept: not empty
+    assert.deepEqual(removeEpoch(ctx, 4, 10n), []); // missing epoch: nothing
   } finally {
     root.cleanup();
   }

@@ -71,8 +71,4 @@ export class LayeredValues {
     const source = raw?.source ?? { kind: 'default' };
     return new ConfigError(key, problem, { value: value === undefined ? raw?.value : value, source });
   }
-
-  sourceOf(key: SectionKey): ConfigSource | undefined {
-    return this.sources.get(key)?.source;
-  }
 }

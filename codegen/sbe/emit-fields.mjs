@@ -70,13 +70,22 @@ export function emitFieldGetters(schema, f, owner, pos, minBlock, ctx) {
         `    const v = this.view.${prim.get}(${at}, true);`, `    return v === ${lit} ? null : v;`, '  }', '',
         `  /** ${f.name} as an exact number without allocating, or null when absent; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */`,
         `  ${f.name}Number(): number | null {`, ...absent,
-        `    return ${ctx.use('../int64.js', primName === 'u64' ? 'readU64NumberOrNull' : 'readI64NumberOrNull')}(this.view, ${at}, ${lo}, ${hi}, ${what});`,
+        ...(primName === 'u64'
+          ? [`    const p = ${at};`, '    const lo = this.view.getUint32(p, true);', '    const hi = this.view.getUint32(p + 4, true);',
+            `    if (lo === ${lo} && hi === ${hi}) return null;`,
+            `    return hi <= ${ctx.use('../int64.js', 'MAX_SAFE_HI')} ? hi * ${ctx.use('../int64.js', 'TWO_32')} + lo : ${ctx.use('../int64.js', 'unsafeInteger')}(p, ${what});`]
+          : [`    return ${ctx.use('../int64.js', 'readI64NumberOrNull')}(this.view, ${at}, ${lo}, ${hi}, ${what});`]),
         '  }', '');
     } else {
       out.push(`  /** ${describe(schema, f)} bigint. */`, `  ${f.name}(): bigint {`,
         `    return this.view.${prim.get}(${at}, true);`, '  }', '',
         `  /** ${f.name} as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */`,
-        `  ${f.name}Number(): number {`, `    return ${ctx.use('../int64.js', reader)}(this.view, ${at}, ${what});`, '  }', '');
+        `  ${f.name}Number(): number {`,
+        ...(primName === 'u64'
+          ? [`    const hi = this.view.getUint32(${at} + 4, true);`,
+            `    return hi <= ${ctx.use('../int64.js', 'MAX_SAFE_HI')} ? hi * ${ctx.use('../int64.js', 'TWO_32')} + this.view.getUint32(${at}, true) : ${ctx.use('../int64.js', 'unsafeInteger')}(${at}, ${what});`]
+          : [`    return ${ctx.use('../int64.js', reader)}(this.view, ${at}, ${what});`]),
+        '  }', '');
     }
     return out;
   }

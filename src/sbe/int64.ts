@@ -5,9 +5,14 @@
  */
 import { SbeDecodeError, SbeDecodeErrorCode, SbeEncodeError, SbeEncodeErrorCode } from './sbe-error.js';
 
-const TWO_32 = 4294967296;
+export const TWO_32 = 4294967296;
 /** Largest high word of a safe non-negative integer: (2^53 − 1) >>> 32. */
-const MAX_SAFE_HI = 0x1fffff;
+export const MAX_SAFE_HI = 0x1fffff;
+
+/** Throws TP_ERR_SBE_UNSAFE_INTEGER; the cold path of generated u64 number getters (kept out of line). */
+export function unsafeInteger(pos: number, what: string): never {
+  throw unsafe(pos, what);
+}
 
 function unsafe(pos: number, what: string): SbeDecodeError {
   return new SbeDecodeError(SbeDecodeErrorCode.UNSAFE_INTEGER,
@@ -26,16 +31,6 @@ export function readI64Number(view: DataView, pos: number, what: string): number
   const lo = view.getUint32(pos, true);
   // hi in [-2^21, 2^21) keeps the sum exact; -2^53 itself (hi = -2^21, lo = 0) is not safe.
   if (hi > MAX_SAFE_HI || hi < -MAX_SAFE_HI - 1 || (hi === -MAX_SAFE_HI - 1 && lo === 0)) throw unsafe(pos, what);
-  return hi * TWO_32 + lo;
-}
-
-/** An optional u64 as a number: null when the words equal the sentinel's (`nullLo`, `nullHi`). */
-export function readU64NumberOrNull(view: DataView, pos: number, nullLo: number, nullHi: number,
-  what: string): number | null {
-  const lo = view.getUint32(pos, true);
-  const hi = view.getUint32(pos + 4, true);
-  if (lo === nullLo && hi === nullHi) return null;
-  if (hi > MAX_SAFE_HI) throw unsafe(pos, what);
   return hi * TWO_32 + lo;
 }
 

@@ -2,7 +2,7 @@
 import { decodeWindowEnd, encodeWindowEnd, requireCapacity, viewOf } from '../buffer-window.js';
 import { PayloadPoolsDecoder, PayloadPoolsEncoder } from '../driver/payload-pools.js';
 import { groupEnd, writeGroupDimension } from '../group-dimension.js';
-import { readU64Number, writeU64Number } from '../int64.js';
+import { MAX_SAFE_HI, TWO_32, unsafeInteger, writeU64Number } from '../int64.js';
 import { checkMessageHeader, MESSAGE_HEADER_LENGTH, writeMessageHeader } from '../message-header.js';
 import { encodeOrderError, requiredFieldMissing } from '../sbe-error.js';
 import { checkU16, checkU32, checkU64, notEnumValue } from '../value-checks.js';
@@ -102,7 +102,8 @@ export class ShmPoolAnnounceDecoder {
 
   /** epoch as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   epochNumber(): number {
-    return readU64Number(this.view, this.base + 8, 'ShmPoolAnnounce.epoch');
+    const hi = this.view.getUint32(this.base + 8 + 4, true);
+    return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 8, true) : unsafeInteger(this.base + 8, 'ShmPoolAnnounce.epoch');
   }
 
   /** announceTimestampNs: u64 at block offset 16. in announceClockDomain. bigint. */
@@ -112,7 +113,8 @@ export class ShmPoolAnnounceDecoder {
 
   /** announceTimestampNs as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   announceTimestampNsNumber(): number {
-    return readU64Number(this.view, this.base + 16, 'ShmPoolAnnounce.announceTimestampNs');
+    const hi = this.view.getUint32(this.base + 16 + 4, true);
+    return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 16, true) : unsafeInteger(this.base + 16, 'ShmPoolAnnounce.announceTimestampNs');
   }
 
   /** announceClockDomain: ClockDomain (u8) at block offset 24. Raw value: check it with `isClockDomain()`; unknown values are returned as they are. */

@@ -344,6 +344,30 @@ export function compileDefinition(raw: RawDefinition): CompiledDefinition {
     choiceEnd[v] = arcFn.length;
   }
 
+  // A compound transition must end in a state: a cycle through choice and history
+  // pseudostates alone would never return (UML: ill-formed).
+  const pseudoTargets = (v: number): number[] => {
+    const out: number[] = [];
+    if (kind[v] === KIND_CHOICE) {
+      for (let i = choiceStart[v] as number; i < (choiceEnd[v] as number); i++) out.push(arcTarget[i] as number);
+    } else if (kind[v] === KIND_HISTORY && (historyDefault[v] as number) >= 0) {
+      out.push(historyDefault[v] as number);
+    }
+    return out.filter((t) => kind[t] === KIND_CHOICE || kind[t] === KIND_HISTORY);
+  };
+  const visiting = new Uint8Array(n); // 0 new, 1 on the path, 2 done
+  const walk = (v: number, path: number[]): void => {
+    if (visiting[v] === 2) return;
+    if (visiting[v] === 1) {
+      const cycle = [...path.slice(path.indexOf(v)), v].map((x) => `'${names[x]}'`).join(' → ');
+      fail(`pseudostates form a cycle that never enters a state: ${cycle}`);
+    }
+    visiting[v] = 1;
+    for (const t of pseudoTargets(v)) walk(t, [...path, v]);
+    visiting[v] = 2;
+  };
+  for (let v = 1; v < n; v++) if (kind[v] === KIND_CHOICE || kind[v] === KIND_HISTORY) walk(v, []);
+
   // Nearest ancestor-or-self with arcs for each (vertex, event).
   const firstHandler = new Int32Array(n * Math.max(nEvents, 1)).fill(-1);
   const hasArcs = (v: number, c: number): boolean =>

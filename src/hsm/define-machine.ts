@@ -30,7 +30,7 @@ export interface Machine<C, Ev, S extends string> {
   readonly ctx: C;
   /** The active leaf state. */
   readonly state: S;
-  readonly stateId: Ref<S>;
+  readonly stateId: Ref<S, S>;
   readonly status: MachineStatus;
   /** Events that no state consumed (HSM-SEM-3). */
   readonly unhandledCount: number;
@@ -39,15 +39,15 @@ export interface Machine<C, Ev, S extends string> {
   /** Enters the initial configuration. Call once. */
   start(): this;
   /** Fastest path: dispatch by integer event id (`Definition.events.X`). */
-  send<K extends EventName<Ev>>(event: EventId<K>, ...payload: PayloadArgs<Ev[K]>): void;
+  send<K extends EventName<Ev>>(event: EventId<K, EventName<Ev>>, ...payload: PayloadArgs<Ev[K]>): void;
   /** Dispatch by event name (one map lookup more than `send`). */
   dispatch<K extends EventName<Ev>>(event: K, ...payload: PayloadArgs<Ev[K]>): void;
   /** Queue an event for after the current step; from outside a step, same as `send`. */
-  post<K extends EventName<Ev>>(event: EventId<K>, ...payload: PayloadArgs<Ev[K]>): void;
+  post<K extends EventName<Ev>>(event: EventId<K, EventName<Ev>>, ...payload: PayloadArgs<Ev[K]>): void;
   postName<K extends EventName<Ev>>(event: K, ...payload: PayloadArgs<Ev[K]>): void;
   /** True if `state` is the active leaf or one of its ancestors. */
   isIn(state: S): boolean;
-  isInId(state: Ref<S>): boolean;
+  isInId(state: Ref<S, S>): boolean;
 }
 
 export interface MachineDefinition<C, Ev, S extends string> {

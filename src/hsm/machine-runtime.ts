@@ -18,6 +18,8 @@ import { HANDLED, UNHANDLED } from './outcome.js';
 import type { Tracer } from './tracer.js';
 import { KIND_CHOICE, KIND_FINAL, KIND_HISTORY, KIND_STATE, KIND_TERMINATE } from './vertex-kind.js';
 
+const EMPTY = new Int32Array(0);
+
 export const STATUS_NEW = 0;
 export const STATUS_RUNNING = 1;
 export const STATUS_COMPLETE = 2;
@@ -63,11 +65,15 @@ export class MachineRuntime {
   protected readonly refs: unknown;
   protected readonly eventNames: readonly string[];
   // History, per owning composite: last active child (shallow) and last active leaf (deep).
+  // Empty (shared) when the definition has no history pseudostate: a machine pays for history
+  // only if it uses it. The driver keeps one lease machine per lease, so this matters.
   protected readonly lastChild: Int32Array;
   protected readonly lastLeaf: Int32Array;
   // Post queue (ring buffer).
-  protected readonly qEvent: Int32Array;
-  protected readonly qPayload: unknown[];
+  // Allocated on the first post() during a step (most machines never post), then reused.
+  protected qEvent: Int32Array = EMPTY;
+  protected qPayload: unknown[] = [];
+  protected readonly qCapacity: number;
   protected qHead = 0;
   protected qLen = 0;
 
@@ -87,14 +93,14 @@ export class MachineRuntime {
     this.cols = d.cols;
     this.refs = d.refs;
     this.eventNames = d.eventNames;
-    this.lastChild = new Int32Array(d.n).fill(-1);
-    this.lastLeaf = new Int32Array(d.n).fill(-1);
+    const history = d.recordsHistory.includes(1);
+    this.lastChild = history ? new Int32Array(d.n).fill(-1) : EMPTY;
+    this.lastLeaf = history ? new Int32Array(d.n).fill(-1) : EMPTY;
     const cap = options.queueCapacity ?? 64;
     if (!Number.isInteger(cap) || cap < 1) {
       throw new HsmError('TP_ERR_HSM_DEFINITION', `queueCapacity must be a positive integer, got ${String(cap)}`);
     }
-    this.qEvent = new Int32Array(cap);
-    this.qPayload = new Array<unknown>(cap).fill(undefined);
+    this.qCapacity = cap;
   }
 
   // ---- queries -------------------------------------------------------------------------
@@ -185,8 +191,12 @@ export class MachineRuntime {
       this.send(e, payload);
       return;
     }
-    const cap = this.qEvent.length;
+    const cap = this.qCapacity;
     if (this.qLen === cap) throw new HsmQueueFullError(this.definition.name, cap);
+    if (this.qEvent.length === 0) {
+      this.qEvent = new Int32Array(cap);
+      this.qPayload = new Array<unknown>(cap).fill(undefined);
+    }
     let i = this.qHead + this.qLen;
     if (i >= cap) i -= cap;
     this.qEvent[i] = e;
@@ -285,7 +295,7 @@ export class MachineRuntime {
 
   /** A function handler in state s returned r for event e: validate it, then transition. */
   protected outcomeTransition(s: number, e: number, r: number, payload: unknown): void {
-    if (!(r >= 1 && r < this.definition.n)) this.badOutcome(s, e, r);
+    if (!(Number.isInteger(r) && r >= 1 && r < this.definition.n)) this.badOutcome(s, e, r);
     this.transition(s, r, null, payload);
     if (this.pendingDone >= 0) this.completions();
   }
@@ -299,7 +309,7 @@ export class MachineRuntime {
         const r = fn(this.ctx, payload, this.refs, this.eventNames[e] as string);
         if (r === UNHANDLED) continue;
         if (r === HANDLED) return CONSUMED;
-        if (!(r >= 1 && r < this.definition.n)) this.badOutcome(s, e, r);
+        if (!(Number.isInteger(r) && r >= 1 && r < this.definition.n)) this.badOutcome(s, e, r);
         this.transition(s, r, null, payload);
         return 2;
       }

@@ -146,6 +146,15 @@ for (const mode of MODES) {
         .build({ A: { on: { Go: () => 99 as never } } });
       const m = Bad.create(null, mode.options).start();
       assert.throws(() => m.dispatch('Go'), { code: 'TP_ERR_HSM_BAD_OUTCOME' });
+      for (const r of ['1', 1.5, true]) {
+        const B = defineMachine<null>('BadOutcome2')
+          .events({ Go: payload() })
+          .states({ A: {} }, { initial: 'A' })
+          .build({ A: { on: { Go: () => r as never } } });
+        const m2 = B.create(null, mode.options).start();
+        assert.throws(() => m2.dispatch('Go'), { code: 'TP_ERR_HSM_BAD_OUTCOME' }, `returning ${JSON.stringify(r)}`);
+        assert.equal(m2.state, 'A');
+      }
     });
   });
 

@@ -59,6 +59,16 @@ describe('HSM-SEM-1 definition-time validation names the offender', () => {
       () => build({ A: { initial: 'A1' }, A1: { parent: 'A' }, B: {}, H: { kind: 'history', parent: 'A', default: 'B' } }, 'A'),
       /default of history 'H' targets 'B'/,
     ));
+  test('a cycle through choice pseudostates alone (it would never return)', () =>
+    rejects(() => build({ A: {}, C: { kind: 'choice' } }, 'A', { A: { on: { Go: 'C' } }, C: { branches: [{ else: 'C' }] } }), /cycle that never enters a state: 'C' → 'C'/));
+  test('a cycle through a history default and a choice', () =>
+    rejects(
+      () =>
+        build({ O: { initial: 'O1' }, O1: { parent: 'O' }, H: { kind: 'history', parent: 'O', default: 'C' }, C: { kind: 'choice', parent: 'O' } }, 'O', {
+          C: { branches: [{ guard: () => false, target: 'O1' }, { else: 'H' }] },
+        }),
+      /cycle that never enters a state: 'H' → 'C' → 'H'/,
+    ));
   test('done handlers without a final child', () =>
     rejects(() => build({ A: {} }, 'A', { A: { done: 'A' } }), /no final child state/));
   test('non-function action', () => rejects(() => build({ A: {} }, 'A', { A: { entry: 42 } }), /entry action of 'A' must be a function/));

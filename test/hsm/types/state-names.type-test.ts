@@ -151,10 +151,10 @@ export function behaviourChecks(): void {
   // @ts-expect-error — proves `state` is not widened to string: a non-member is not assignable to it.
   const wrong: typeof m.state = 'Typo';
 
-  // Proves the refs table is typed per state: Def.states.A2 is a Ref<'A2'>, not a Ref<'A1'>.
-  const a2: Ref<'A2'> = Def.states.A2;
+  // Proves the refs table is typed per state: Def.states.A2 is a Ref<'A2', Declared>, not a Ref<'A1', Declared>.
+  const a2: Ref<'A2', Declared> = Def.states.A2;
   // @ts-expect-error — proves a state reference is branded with its own name.
-  const a1: Ref<'A1'> = Def.states.A2;
+  const a1: Ref<'A1', Declared> = Def.states.A2;
 
   void [inA, back, wrong, a2, a1];
 }
@@ -168,9 +168,6 @@ export function crossMachineRefs(): void {
     B: { on: { Go: () => Other.states.Pad } },
   });
 
-  // KNOWN GAP (reported, not an expectation): Ref<S> is branded with the state *name* only, so a
-  // state of another machine with the same name type-checks here. At run time it is that other
-  // machine's integer id (Other.states.B === 2 names 'C' in Mine), so Mine would enter C.
-  // When Ref is also branded per machine, this line becomes an error: turn it into an expect-error.
+  // @ts-expect-error — proves a same-named state of another machine is rejected: ids are per machine.
   Mine.build({ C: { on: { Go: () => Other.states.B } } });
 }

@@ -14,6 +14,7 @@ type Suite = () => Promise<SuiteResult>;
 const suites: Record<string, () => Promise<Suite>> = {
   hsm: async () => (await import('./hsm/hsm-bench.js')).run,
   sbe: async () => (await import('./sbe/sbe-bench.js')).run,
+  driver: async () => (await import('./driver/driver-bench.js')).run,
 };
 
 function usage(): string {

@@ -32,9 +32,9 @@ import { monotonicClock, type Clock } from './clock.js';
 import type { DriverConfig, ProfileConfig } from './config/driver-config.js';
 import { DriverCounters } from './driver-counters.js';
 import { IdRangeAllocator } from './id-range-allocator.js';
-import { LeaseExpiryHeap } from './lease-expiry-heap.js';
+import { LeaseDeadlineList } from './lease-deadline-list.js';
 import { DriverEvents, DriverHsm, DriverStates, type DriverCore } from './machines/driver-hsm.js';
-import { LeaseEvents, LeaseHsm } from './machines/lease-hsm.js';
+import { LeaseEvents, LeaseHsm, LeaseStates } from './machines/lease-hsm.js';
 import { StreamEvents, StreamHsm, StreamStates } from './machines/stream-hsm.js';
 import { NodeIdAllocator } from './node-id-allocator.js';
 import { Outbox, type DriverSink } from './outbox.js';
@@ -105,7 +105,7 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
   readonly counters = new DriverCounters();
   /** Driver time of the event being processed (monotonic ns). */
   nowNs: number;
-  readonly leaseLifetimeNs: number;
+  private readonly leaseLifetimeNs: number;
 
   private readonly config: DriverConfig;
   private readonly shm: ShmBackend;
@@ -118,14 +118,13 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
   private readonly leaseByClient = new Map<number, LeaseEntry>();
   private readonly streams = new Map<number, StreamEntry>();
   private readonly staticStreams = new Map<number, ProfileConfig>();
-  private readonly expiry = new LeaseExpiryHeap();
+  private readonly expiry = new LeaseDeadlineList<LeaseRecord>();
   private readonly nodeIds = new NodeIdAllocator();
   private readonly dynamicIds: IdRangeAllocator | null;
   private readonly perConsumer: PerConsumerStreams;
   private nextLeaseId = 1;
   private readonly announceQueue: StreamRecord[] = [];
   private nextAnnounceNs = 0;
-  private nextExpiryCheckNs = 0;
   private shutdownAtNs = Infinity;
   private shutdownReason: ShutdownReason = ShutdownReason.NORMAL;
   private shutdownMessage = '';
@@ -181,12 +180,21 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
   // ---- input ---------------------------------------------------------------------------------
 
   /**
-   * Processes one control message from `connection`. Never throws for bad input: malformed
-   * frames are counted and dropped, or answered with an error response where the request can be
-   * identified (every drop has a counter).
+   * Reads the clock into the driver's time. Reading a clock allocates in Node (the result is a
+   * boxed double), so `receive` does not: transports call this once per batch of messages read,
+   * which keeps keepalive handling allocation-free. `tick`, `connectionClosed` and `close` read
+   * the clock themselves.
+   */
+  updateTime(): void {
+    this.nowNs = this.clock();
+  }
+
+  /**
+   * Processes one control message from `connection`, at the time of the last `updateTime` or
+   * `tick`. Never throws for bad input: malformed frames are counted and dropped, or answered
+   * with an error response where the request can be identified (every drop has a counter).
    */
   receive(connection: number, buffer: Uint8Array, offset = 0, length = buffer.length - offset): void {
-    this.nowNs = this.clock();
     this.conn = connection;
     this.counters.framesReceived++;
     try {
@@ -364,7 +372,7 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
     this.leases.set(leaseId, lease);
     this.leaseByClient.set(clientId, lease);
     machine.send(LeaseEvents.AttachOk);
-    this.expiry.push(record.expiryNs, leaseId);
+    this.expiry.append(record);
     if (role === Role.PRODUCER) {
       stream.producer = record;
       entry.machine.send(StreamEvents.ProducerAttach);
@@ -413,13 +421,14 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
       lease.record.streamId !== k.streamId() ||
       lease.record.clientId !== k.clientId() ||
       lease.record.role !== k.role() ||
-      lease.machine.state !== 'ACTIVE'
+      lease.machine.stateId !== LeaseStates.ACTIVE
     ) {
       this.counters.keepalivesDropped++;
       return;
     }
     this.counters.keepalives++;
     lease.machine.send(LeaseEvents.Keepalive);
+    this.expiry.moveToTail(lease.record);
   }
 
   // ---- detach (DETACH) -------------------------------------------------------------------------
@@ -458,6 +467,7 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
     // REVOKE-01/03: the notice goes out first, before any epoch-bumped announce.
     this.out.leaseRevoked(this.nowNs, lease.leaseId, lease.streamId, lease.clientId, lease.role as Role, reason as LeaseRevokeReason);
     this.leases.delete(lease.leaseId);
+    this.expiry.remove(lease);
     if (this.leaseByClient.get(lease.clientId) === entry) this.leaseByClient.delete(lease.clientId);
     this.nodeIds.release(lease.nodeId, lease.leaseId);
     const streamEntry = this.streams.get(lease.streamId);
@@ -504,6 +514,7 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
 
   private flushAnnounces(): void {
     const q = this.announceQueue;
+    if (q.length === 0) return;
     for (let i = 0; i < q.length; i++) this.announce(q[i] as StreamRecord);
     q.length = 0;
   }
@@ -524,28 +535,24 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
   pollTimers(): void {
     const now = this.nowNs;
     const p = this.config.policies;
-    if (now >= this.nextExpiryCheckNs) {
-      this.checkExpiry(now);
-      // Expiry is checked on every tick when something is due; the interval only bounds the
-      // worst-case detection delay for a very slow tick rate.
-      this.nextExpiryCheckNs = Math.min(this.expiry.peekDeadline(), now + p.leaseKeepaliveIntervalMs * 1e6);
-    }
+    this.checkExpiry(now);
     if (now >= this.nextAnnounceNs) {
       this.announceAll();
       this.nextAnnounceNs = now + p.announcePeriodMs * 1e6;
     }
   }
 
-  /** KEEPALIVE-03/08: pops due deadlines; a lease whose keepalive moved its expiry is re-queued. */
+  /**
+   * KEEPALIVE-03: every lease past its deadline expires. The list's head is the next deadline,
+   * so a check with nothing due is one comparison, whatever the number of leases; each expiry
+   * unlinks its lease (revokeLease) in O(1). Checked on every tick, so a lease dies within one
+   * tick of its deadline (the RI scans once per keepalive interval, KEEPALIVE-08).
+   */
   private checkExpiry(now: number): void {
-    const heap = this.expiry;
-    while (heap.peekDeadline() < now) {
-      const id = heap.peekId();
-      heap.pop();
-      const lease = this.leases.get(id);
-      if (lease === undefined) continue;
-      if (lease.record.expiryNs >= now) {
-        heap.push(lease.record.expiryNs, id);
+    for (let top = this.expiry.first(); top !== null && top.expiryNs < now; top = this.expiry.first()) {
+      const lease = this.leases.get(top.leaseId);
+      if (lease === undefined) {
+        this.expiry.remove(top);
         continue;
       }
       lease.machine.send(LeaseEvents.LeaseTimeout);
@@ -681,6 +688,12 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
       })),
       counters: this.counters.snapshot(),
     };
+  }
+
+  refreshExpiry(lease: LeaseRecord): void {
+    const expiry = this.nowNs + this.leaseLifetimeNs;
+    const latest = this.expiry.latestExpiryNs();
+    lease.expiryNs = expiry >= latest ? expiry : latest;
   }
 
   /** Lease machine state by id (tests and status). */

@@ -16,8 +16,13 @@ export const REASON_REVOKED = 3;
 export interface LeaseOwner {
   /** Current driver time (monotonic ns). */
   readonly nowNs: number;
-  /** Lease lifetime after a keepalive: interval × grace (KEEPALIVE-06). */
-  readonly leaseLifetimeNs: number;
+  /**
+   * Sets the lease's expiry to now + interval × grace (KEEPALIVE-06), never earlier than a
+   * deadline already given (keeps deadline order = refresh order). It stores rather than
+   * returns the value: a double returned across a call is boxed, and keepalives must not
+   * allocate.
+   */
+  refreshExpiry(lease: LeaseRecord): void;
   /** Invalidates the lease everywhere (REVOKE-01): notice, bookkeeping, producer epoch bump. */
   revokeLease(lease: LeaseRecord, reason: number): void;
 }
@@ -25,6 +30,10 @@ export interface LeaseOwner {
 export class LeaseRecord {
   /** Absolute monotonic ns after which the lease is expired. */
   expiryNs = 0;
+  // Links of the driver's deadline list (lease-deadline-list.ts).
+  prev: LeaseRecord | null = null;
+  next: LeaseRecord | null = null;
+  linked = false;
   constructor(
     readonly owner: LeaseOwner,
     readonly leaseId: number,

@@ -237,6 +237,7 @@ export class Harness {
     // Enum bytes are written raw so that tests can send values no encoder would (bogus input).
     this.buf[8 + 21] = a.publishMode === undefined || a.publishMode === null ? 255 : a.publishMode;
     this.buf[8 + 22] = a.hugepages ?? HugepagesPolicy.UNSPECIFIED;
+    this.driver.updateTime();
     this.driver.receive(a.connection ?? 1, this.buf, 0, length);
     return this.sink.take();
   }
@@ -257,6 +258,7 @@ export class Harness {
       .clientId(clientId)
       .role(role === 'producer' ? Role.PRODUCER : Role.CONSUMER)
       .clientTimestampNs(1n);
+    this.driver.updateTime();
     this.driver.receive(1, this.buf, 0, e.finish());
     return this.sink.take();
   }
@@ -269,12 +271,14 @@ export class Harness {
       .streamId(streamId)
       .clientId(clientId)
       .role(role === 'producer' ? Role.PRODUCER : Role.CONSUMER);
+    this.driver.updateTime();
     this.driver.receive(1, this.buf, 0, e.finish());
     return this.sink.take();
   }
 
   shutdownRequest(token: string, reason: ShutdownReason, message = ''): Sent[] {
     const e = new ShmDriverShutdownRequestEncoder().wrapAndApplyHeader(this.buf).correlationId(9n).reason(reason).token(token).errorMessage(message);
+    this.driver.updateTime();
     this.driver.receive(1, this.buf, 0, e.finish());
     return this.sink.take();
   }
@@ -296,11 +300,13 @@ export class Harness {
       .controlStreamId(controlStreamId)
       .descriptorChannel(descriptorChannel)
       .controlChannel(controlChannel);
+    this.driver.updateTime();
     this.driver.receive(1, this.buf, 0, e.finish());
     return this.sink.take();
   }
 
   raw(bytes: Uint8Array, connection = 1): Sent[] {
+    this.driver.updateTime();
     this.driver.receive(connection, bytes, 0, bytes.length);
     return this.sink.take();
   }

@@ -49,12 +49,14 @@ function attach(driver: Driver, clientId: number, role: number): void {
   const b = new Uint8Array(64);
   const n = new ShmAttachRequestEncoder().wrapAndApplyHeader(b).correlationId(1n).streamId(10000).clientId(clientId).role(role as Role)
     .expectedLayoutVersion(0).publishMode(null).requireHugepages(HugepagesPolicy.UNSPECIFIED).desiredNodeId(null).finish();
+  driver.updateTime();
   driver.receive(1, b, 0, n);
 }
 
 function detach(driver: Driver, leaseId: bigint, clientId: number, role: number): void {
   const b = new Uint8Array(64);
   const n = new ShmDetachRequestEncoder().wrapAndApplyHeader(b).correlationId(2n).leaseId(leaseId).streamId(10000).clientId(clientId).role(role as Role).finish();
+  driver.updateTime();
   driver.receive(1, b, 0, n);
 }
 

@@ -29,13 +29,10 @@ export const LeaseHsm = defineMachine<LeaseRecord>('LeaseHsm')
     },
     ACTIVE: {
       // Expiry is initialised on entry (KEEPALIVE-06) ...
-      entry: (l) => void (l.expiryNs = l.owner.nowNs + l.owner.leaseLifetimeNs),
+      entry: (l) => l.owner.refreshExpiry(l),
       on: {
         // ... and recomputed from now on every valid keepalive (KEEPALIVE-02).
-        Keepalive: (l) => {
-          l.expiryNs = l.owner.nowNs + l.owner.leaseLifetimeNs;
-          return HANDLED;
-        },
+        Keepalive: (l) => (l.owner.refreshExpiry(l), HANDLED),
         // Effects run after ACTIVE's exit, before the target's entry (UML order).
         LeaseTimeout: { target: 'EXPIRED', effect: revokeAs(REASON_EXPIRED) },
         Detach: { target: 'DETACHED', effect: revokeAs(REASON_DETACHED) },

@@ -1,0 +1,2 @@
+/** Control-plane transports: how clients' SBE frames reach a driver and back. */
+export { InProcessConnection, InProcessTransport, type FrameHandler } from './in-process.js';

@@ -6,6 +6,7 @@
  */
 import type { Driver } from '../driver/driver.js';
 import { BROADCAST, type DriverSink } from '../driver/outbox.js';
+import type { ControlConnection } from './control-connection.js';
 
 export type FrameHandler = (frame: Uint8Array) => void;
 
@@ -18,9 +19,10 @@ interface Pending {
 /** Sentinel `from` for frames the driver sent. */
 const DRIVER = -2;
 
-export class InProcessConnection {
+export class InProcessConnection implements ControlConnection {
   /** Frames from the driver: responses to this connection and every broadcast. */
   onFrame: FrameHandler | null = null;
+  onClose: ((cause: Error | null) => void) | null = null;
   closed = false;
 
   constructor(
@@ -39,6 +41,14 @@ export class InProcessConnection {
     if (this.closed) return;
     this.closed = true;
     this.hub.disconnect(this);
+    this.onClose?.(null);
+  }
+
+  /** The driver side went away (e.g. `InProcessTransport.shutdown`). */
+  lost(cause: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose?.(cause);
   }
 }
 
@@ -73,6 +83,14 @@ export class InProcessTransport implements DriverSink {
     this.connections.delete(c.id);
     this.pump();
     this.driver?.connectionClosed(c.id);
+  }
+
+  /** Drops every connection as if the driver process died (clients see onClose with a cause). */
+  dropAll(cause: Error = new Error('driver connection lost')): void {
+    const all = [...this.connections.values()];
+    this.connections.clear();
+    this.queue.length = 0;
+    for (const c of all) c.lost(cause);
   }
 
   /**

@@ -60,10 +60,9 @@ function headerError(view: DataView, offset: number, end: number, schemaId: numb
 /** Writes a header at `offset` (capacity already checked by the caller). */
 export function writeMessageHeader(view: DataView, offset: number, blockLength: number, templateId: number,
   schemaId: number, version: number): void {
-  view.setUint16(offset, blockLength, true);
-  view.setUint16(offset + 2, templateId, true);
-  view.setUint16(offset + 4, schemaId, true);
-  view.setUint16(offset + 6, version, true);
+  // Two little-endian u32 words: blockLength | templateId << 16, schemaId | version << 16.
+  view.setUint32(offset, blockLength | (templateId << 16), true);
+  view.setUint32(offset + 4, schemaId | (version << 16), true);
 }
 
 /**

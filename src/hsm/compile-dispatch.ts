@@ -17,6 +17,17 @@ const MAX_LINES = 40_000;
 
 export type RuntimeClass = typeof MachineRuntime;
 
+/**
+ * Drops a `this.active = X;` that is immediately overwritten by the next line: no user code
+ * runs between the two stores, so nothing can observe the first.
+ */
+function peephole(out: string[], start: number): void {
+  for (let i = out.length - 2; i >= start; i--) {
+    const a = out[i] as string;
+    if (a.startsWith('this.active = ') && (out[i + 1] as string).startsWith('this.active = ')) out.splice(i, 1);
+  }
+}
+
 export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
   const lines: string[] = [];
   const str = JSON.stringify;
@@ -39,6 +50,7 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
 
   /** Unrolled transition from active leaf L, handled in state s, to plain state or final t. */
   const emitInline = (L: number, s: number, t: number, effect: number, out: string[]): void => {
+    const start = out.length;
     const scope = computeScope(d, s, t);
     out.push('this.inTransition = true;');
     for (let x = L; x !== scope; x = parent[x] as number) {
@@ -54,6 +66,7 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
     for (;;) {
       if (kind[v] === KIND_FINAL) {
         out.push(`this.pendingDone = ${parent[v]};`, 'this.inTransition = false;', 'this.completions();');
+        peephole(out, start);
         return;
       }
       const it = initial[v] as number;
@@ -63,6 +76,7 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
       v = it;
     }
     out.push('this.inTransition = false;');
+    peephole(out, start);
   };
 
   const used = { F: new Set<number>(), G: new Set<number>(), E: new Set<number>() };

@@ -30,12 +30,20 @@ function badVarData(view: DataView, pos: number, end: number, what: string): nev
 }
 
 const CHUNK = 4096;
+/** V8's largest string (2^29 − 24 one-byte chars); var-data may be longer (2^30). */
+const MAX_STRING_LENGTH = 0x1fffffe8;
+
+function tooLongForString(start: number, length: number): never {
+  throw new SbeDecodeError(SbeDecodeErrorCode.VAR_DATA_TOO_LONG,
+    `var-data of ${length} bytes at offset ${start} is too long for a JavaScript string; read it as bytes`, start);
+}
 
 /**
  * The bytes `[start, start + length)` as a string, one char per byte (ISO-8859-1), so it is exact
  * for US-ASCII and lossless for anything else a peer sent. Allocates the string.
  */
 export function bytesToString(buffer: Uint8Array, start: number, length: number): string {
+  if (length > MAX_STRING_LENGTH) tooLongForString(start, length);
   if (length <= CHUNK) {
     return String.fromCharCode.apply(null, buffer.subarray(start, start + length) as unknown as number[]);
   }

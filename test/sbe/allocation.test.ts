@@ -44,14 +44,39 @@ function decode(n: number): void {
   out.n += acc;
 }
 
+/**
+ * Bytes per op once `loop` is optimised. V8 compiles concurrently, so on a loaded machine the first
+ * measurement may still run unoptimised code (which boxes doubles): measure up to 10 times with
+ * pauses and keep the best. A real per-message allocation shows in every attempt.
+ */
+async function steadyBytesPerOp(loop: (n: number) => void): Promise<number> {
+  let best = Infinity;
+  for (let attempt = 0; attempt < 10 && best >= 2; attempt++) {
+    await warm(loop);
+    best = Math.min(best, allocatedPerOp(loop, 300_000).bytesPerOp);
+  }
+  return best;
+}
+
 test('ShmLeaseKeepalive encode allocates nothing per message', async () => {
-  await warm(encode);
-  const { bytesPerOp } = allocatedPerOp(encode, 300_000);
+  const bytesPerOp = await steadyBytesPerOp(encode);
   assert.ok(bytesPerOp < 2, `encode allocates ${bytesPerOp.toFixed(2)} B/op`);
 });
 
 test('ShmLeaseKeepalive decode (number accessors) allocates nothing per message', async () => {
-  await warm(decode);
-  const { bytesPerOp } = allocatedPerOp(decode, 300_000);
+  const bytesPerOp = await steadyBytesPerOp(decode);
   assert.ok(bytesPerOp < 2, `decode allocates ${bytesPerOp.toFixed(2)} B/op`);
+});
+
+test('the check can fail: decoding through the bigint getters allocates', async () => {
+  const d = new ShmLeaseKeepaliveDecoder();
+  const bigints = (n: number): void => {
+    let hits = 0;
+    for (let i = 0; i < n; i++) {
+      d.wrap(buf);
+      if (d.leaseId() === LEASE) hits++;
+    }
+    out.n += hits;
+  };
+  assert.ok(await steadyBytesPerOp(bigints) >= 16);
 });

@@ -90,6 +90,8 @@ export class FakeShm implements ShmBackend {
   readonly removed: { streamId: number; epoch: bigint }[] = [];
   onDisk = new Map<number, bigint>();
   failNext: string | null = null;
+  /** The namespace directory the fake URIs name. */
+  uriRoot = '/tmp/tp-test/tensorpool-u/default';
 
   provision(streamId: number, epoch: bigint, profile: ProfileConfig): ProvisionedEpoch {
     if (this.failNext !== null) {
@@ -97,7 +99,7 @@ export class FakeShm implements ShmBackend {
       this.failNext = null;
       throw new Error(m);
     }
-    const dir = `/tmp/tp-test/tensorpool-u/default/${streamId}/${epoch}`;
+    const dir = `${this.uriRoot}/${streamId}/${epoch}`;
     const p: ProvisionedEpoch = {
       streamId,
       epoch,
@@ -136,6 +138,10 @@ export type Sent =
 
 export class CapturingSink {
   readonly sent: Sent[] = [];
+  /** The raw bytes of every message in `sent`, same order (for byte-level and full-field checks). */
+  readonly frames: Uint8Array[] = [];
+  /** The raw bytes of the messages the last `take()` returned, same order. */
+  lastFrames: Uint8Array[] = [];
   private readonly h = new MessageHeaderDecoder();
   private readonly attach = new ShmAttachResponseDecoder();
   private readonly detach = new ShmDetachResponseDecoder();
@@ -146,6 +152,7 @@ export class CapturingSink {
 
   send(to: number, buffer: Uint8Array, offset: number, length: number): void {
     const b = buffer.slice(offset, offset + length);
+    this.frames.push(b);
     const h = this.h.wrap(b);
     const key = `${h.schemaId()}/${h.templateId()}`;
     switch (key) {
@@ -192,6 +199,7 @@ export class CapturingSink {
   }
 
   take(): Sent[] {
+    this.lastFrames = this.frames.splice(0);
     return this.sent.splice(0);
   }
 }
@@ -319,3 +327,87 @@ export class Harness {
 }
 
 export const kinds = (sent: readonly Sent[]): string[] => sent.map((s) => s.kind);
+
+/** Every field of a pool entry (attach response or announce), URIs included. */
+export interface PoolFields {
+  poolId: number;
+  poolNslots: number;
+  strideBytes: number;
+  regionUri: string;
+}
+
+/** Every field of an ShmAttachResponse, decoded from its raw bytes. */
+export interface AttachFields {
+  correlationId: bigint;
+  code: number;
+  leaseId: bigint | null;
+  leaseExpiryTimestampNs: bigint | null;
+  streamId: number | null;
+  epoch: bigint | null;
+  layoutVersion: number | null;
+  headerNslots: number | null;
+  headerSlotBytes: number | null;
+  nodeId: number | null;
+  pools: PoolFields[];
+  headerRegionUri: string;
+  errorMessage: string;
+}
+
+/** Every field of an ShmPoolAnnounce, decoded from its raw bytes. */
+export interface AnnounceFields {
+  streamId: number;
+  producerId: number;
+  epoch: bigint;
+  announceTimestampNs: bigint;
+  announceClockDomain: number;
+  layoutVersion: number;
+  headerNslots: number;
+  headerSlotBytes: number;
+  pools: PoolFields[];
+  headerRegionUri: string;
+}
+
+export function decodeAttachFields(bytes: Uint8Array): AttachFields {
+  const a = new ShmAttachResponseDecoder().wrap(bytes);
+  const base = {
+    correlationId: a.correlationId(), code: a.code(), leaseId: a.leaseId(), leaseExpiryTimestampNs: a.leaseExpiryTimestampNs(),
+    streamId: a.streamId(), epoch: a.epoch(), layoutVersion: a.layoutVersion(), headerNslots: a.headerNslots(),
+    headerSlotBytes: a.headerSlotBytes(), nodeId: a.nodeId(),
+  };
+  const g = a.payloadPools();
+  const pools: PoolFields[] = [];
+  while (g.hasNext()) {
+    const p = g.next();
+    pools.push({ poolId: p.poolId(), poolNslots: p.poolNslots(), strideBytes: p.strideBytes(), regionUri: p.regionUri() });
+  }
+  return { ...base, pools, headerRegionUri: a.headerRegionUri(), errorMessage: a.errorMessage() };
+}
+
+export function decodeAnnounceFields(bytes: Uint8Array): AnnounceFields {
+  const a = new ShmPoolAnnounceDecoder().wrap(bytes);
+  const base = {
+    streamId: a.streamId(), producerId: a.producerId(), epoch: a.epoch(), announceTimestampNs: a.announceTimestampNs(),
+    announceClockDomain: a.announceClockDomain(), layoutVersion: a.layoutVersion(), headerNslots: a.headerNslots(), headerSlotBytes: a.headerSlotBytes(),
+  };
+  const g = a.payloadPools();
+  const pools: PoolFields[] = [];
+  while (g.hasNext()) {
+    const p = g.next();
+    pools.push({ poolId: p.poolId(), poolNslots: p.poolNslots(), strideBytes: p.strideBytes(), regionUri: p.regionUri() });
+  }
+  return { ...base, pools, headerRegionUri: a.headerRegionUri() };
+}
+
+/** The raw frames of the last `take()` paired with their decoded kinds. */
+export function lastFrames(h: Harness, kind: Sent['kind']): Uint8Array[] {
+  const frames = h.sink.lastFrames;
+  const out: Uint8Array[] = [];
+  // Re-decode only the header to classify: schema/template as in CapturingSink.send.
+  const hd = new MessageHeaderDecoder();
+  const key: Record<Sent['kind'], string> = { attach: '901/2', detach: '901/4', revoked: '901/7', shutdown: '901/6', announce: '900/1', config: '900/3' };
+  for (const f of frames) {
+    const x = hd.wrap(f);
+    if (`${x.schemaId()}/${x.templateId()}` === key[kind]) out.push(f);
+  }
+  return out;
+}

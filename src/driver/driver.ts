@@ -224,7 +224,9 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
    */
   connectionClosed(connection: number): void {
     this.nowNs = this.clock();
-    if (!this.config.policies.revokeOnDisconnect) return;
+    // Once Stopped, every lease died with the driver (ShmDriverShutdown, SHUTDOWN-08): nothing
+    // is revoked and no epoch is provisioned after cleanup_shm_on_exit ran.
+    if (!this.config.policies.revokeOnDisconnect || this.machine.state === 'Stopped') return;
     for (const entry of [...this.leases.values()]) {
       if (entry.record.connection === connection) entry.machine.send(LeaseEvents.LeaseTimeout);
     }

@@ -77,3 +77,19 @@ describe('SHUTDOWN-08 drain sequence, step by step', () => {
     assert.deepEqual(h.sink.take(), []);
   });
 });
+
+describe('after Stopped (SHUTDOWN-08 step 5, SHUTDOWN-09)', () => {
+  test('SHUTDOWN-08: a connection closing after the driver stopped revokes nothing and provisions no new epoch', () => {
+    // Clients disconnect right after ShmDriverShutdown; their leases died with the driver.
+    const h = new Harness(testConfig({ cleanupShmOnExit: true }));
+    const p = h.lease({ clientId: 1, role: 'producer', connection: 4 });
+    h.lease({ clientId: 2, role: 'consumer', connection: 5 });
+    h.driver.close();
+    assert.deepEqual(kinds(h.sink.take()), ['shutdown']);
+    h.driver.connectionClosed(4);
+    h.driver.connectionClosed(5);
+    assert.deepEqual(h.sink.take(), []);
+    assert.equal(h.shm.provisioned.length, 1); // no epoch directory created after cleanup_shm_on_exit ran
+    assert.deepEqual(h.shm.removed, [{ streamId: 10000, epoch: p.epoch }]);
+  });
+});

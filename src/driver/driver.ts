@@ -86,6 +86,8 @@ export interface DriverSnapshot {
     consumers: number;
     dynamic: boolean;
     headerUri: string | null;
+    /** Region URIs of the payload pools, in pool order (empty while unprovisioned). */
+    poolUris: readonly string[];
   }[];
   readonly leases: readonly {
     leaseId: number;
@@ -678,6 +680,7 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
         consumers: s.consumers,
         dynamic: s.dynamic,
         headerUri: s.regions?.header.uri ?? null,
+        poolUris: s.regions?.pools.map((p) => p.uri) ?? [],
       })),
       leases: [...this.leases.values()].map(({ record: l }) => ({
         leaseId: l.leaseId,

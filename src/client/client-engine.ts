@@ -26,7 +26,7 @@ import { Backoff, DEFAULT_BACKOFF } from './backoff.js';
 import { ClientEvents, ClientMachine, type ClientCore, type ShutdownNotice } from './client-machine.js';
 import { AttachCancelledError, AttachRejectedError, ClientClosedError, ClientProtocolError } from './client-errors.js';
 import { ClientRequests, wireRole } from './client-requests.js';
-import { CLIENT_DEFAULTS, type AttachOptions, type ClientState, type DriverClientEvents, type DriverClientOptions, type Lease, type LeaseLossCause } from './client-types.js';
+import { CLIENT_DEFAULTS, type AttachOptions, type LeaseRole, type ClientState, type DriverClientEvents, type DriverClientOptions, type Lease, type LeaseLossCause } from './client-types.js';
 import { CorrelationIds, randomNonZeroU32 } from './correlation-ids.js';
 import { realScheduler, type RandomSource, type Scheduler, type TimerHandle } from './scheduler.js';
 import { TypedEmitter } from './typed-emitter.js';
@@ -92,7 +92,7 @@ export class ClientEngine implements ClientCore {
   private pendingDetach: Pending<void>[] = [];
   private attachCid: bigint | null = null;
   private attachFrame: Uint8Array | null = null;
-  private abandoned: bigint[] = [];
+  private abandoned: { readonly cid: bigint; readonly role: LeaseRole }[] = [];
   private detachCid: bigint | null = null;
   private detachingLease: Lease | null = null;
   private lostLease: Lease | null = null;
@@ -436,7 +436,7 @@ export class ClientEngine implements ClientCore {
     const cid = r.correlationId();
     if (cid !== this.attachCid) {
       // CLIENT-19 (conforming): a lease granted to an abandoned request is detached at once.
-      if (r.code() === ResponseCode.OK && this.abandoned.includes(cid)) return this.detachOrphan(cid, r.leaseId(), r.streamId());
+      if (r.code() === ResponseCode.OK && this.abandoned.some((a) => a.cid === cid)) return this.detachOrphan(cid, r.leaseId(), r.streamId());
       // CLIENT-09: unknown, stale, or already answered (a later duplicate never overrides).
       this.counters.staleResponses++;
       return;
@@ -520,8 +520,9 @@ export class ClientEngine implements ClientCore {
   }
 
   private detachOrphan(cid: bigint, leaseId: bigint | null, streamId: number | null): void {
-    this.abandoned = this.abandoned.filter((c) => c !== cid);
-    const role = this.wanted?.role ?? this.lostLease?.role;
+    const entry = this.abandoned.find((a) => a.cid === cid);
+    this.abandoned = this.abandoned.filter((a) => a !== entry);
+    const role = entry?.role ?? this.wanted?.role;
     if (leaseId === null || streamId === null || role === undefined || this.conn === null) return;
     this.counters.orphanLeasesDetached++;
     try {
@@ -532,7 +533,10 @@ export class ClientEngine implements ClientCore {
   }
 
   private abandon(cid: bigint): void {
-    this.abandoned.push(cid);
+    // Called from Attaching's exit, before any effect clears `wanted`.
+    const role = this.wanted?.role;
+    if (role === undefined) return;
+    this.abandoned.push({ cid, role });
     if (this.abandoned.length > ABANDONED_MAX) this.abandoned.shift();
   }
 

@@ -127,19 +127,19 @@ describe('CODE-01: DRIVER_RULES §3.1, the first matching row wins', () => {
     return [r.code, r.errorMessage];
   };
 
-  test('row 1 beats row 2: draining rejects even a bogus publish_mode with "driver draining"', () => {
+  test('CODE-01 §3.1 row 1 beats row 2: draining rejects even a bogus publish_mode with "driver draining"', () => {
     const h = new Harness();
     h.shutdownRequest('secret', ShutdownReason.ADMIN);
     assert.deepEqual(rejectedWith(h, { clientId: 1, role: 'consumer', publishMode: 9 }), [ResponseCode.REJECTED, 'driver draining']);
   });
 
-  test('row 2 beats rows 3-17: unsupported publish_mode with everything else wrong too', () => {
+  test('CODE-01 §3.1 row 2 beats rows 3-17: unsupported publish_mode with everything else wrong too', () => {
     const h = new Harness();
     h.lease({ clientId: 1, role: 'consumer' });
     assert.deepEqual(rejectedWith(h, { clientId: 1, role: 'producer', publishMode: 9, hugepages: HugepagesPolicy.HUGEPAGES, streamId: 4, layout: 7 }), [ResponseCode.UNSUPPORTED, 'unsupported publish_mode']);
   });
 
-  test('row 3 beats row 6; row 5 beats row 6', () => {
+  test('CODE-01 §3.1 row 3 beats row 6; row 5 beats row 6', () => {
     const h = new Harness();
     h.lease({ clientId: 1, role: 'consumer' });
     assert.deepEqual(rejectedWith(h, { clientId: 1, role: 'consumer', hugepages: HugepagesPolicy.HUGEPAGES }), [ResponseCode.REJECTED, 'hugepages required but unavailable']);
@@ -156,14 +156,14 @@ describe('CODE-01: DRIVER_RULES §3.1, the first matching row wins', () => {
     assert.equal(hp.lease({ clientId: 2, role: 'consumer', hugepages: HugepagesPolicy.UNSPECIFIED }).code, ResponseCode.OK);
   });
 
-  test('row 6 beats row 10 and row 15 (IDENTITY-03/07, D5): the clientId check comes before the stream checks', () => {
+  test('CODE-01 §3.1 row 6 beats row 10 and row 15 (IDENTITY-03/07, D5): the clientId check comes before the stream checks', () => {
     const h = new Harness();
     h.lease({ clientId: 1, role: 'producer' });
     assert.deepEqual(rejectedWith(h, { clientId: 1, role: 'consumer', streamId: 4 }), [ResponseCode.REJECTED, 'client_id already attached']);
     assert.deepEqual(rejectedWith(h, { clientId: 1, role: 'producer' }), [ResponseCode.REJECTED, 'client_id already attached']);
   });
 
-  test('row 13 is unreachable (ATTACH-16, D5): the same client, stream and role again gets row 6, not "duplicate attach"', () => {
+  test('CODE-01 §3.1 row 13 is unreachable (ATTACH-16, D5): the same client, stream and role again gets row 6, not "duplicate attach"', () => {
     const h = new Harness();
     h.lease({ clientId: 1, role: 'consumer', correlationId: 5n });
     // Even a retry with the same correlationId is not treated as a retry (RI behaviour kept).
@@ -171,29 +171,29 @@ describe('CODE-01: DRIVER_RULES §3.1, the first matching row wins', () => {
     assert.equal(h.driver.snapshot().leases.length, 1);
   });
 
-  test('row 9: a missing policies.default_profile for a dynamic stream → INVALID_PARAMS "profile not found"', () => {
+  test('CODE-01 §3.1 row 9: a missing policies.default_profile for a dynamic stream → INVALID_PARAMS "profile not found"', () => {
     const h = new Harness(testConfig({ defaultProfile: 'nope' }));
     assert.deepEqual(rejectedWith(h, { clientId: 1, role: 'producer', streamId: 4, publishMode: PublishMode.EXISTING_OR_CREATE }), [ResponseCode.INVALID_PARAMS, 'profile not found']);
   });
 
-  test('row 10 beats row 11: unknown stream and a bad layout version → "stream not provisioned"', () => {
+  test('CODE-01 §3.1 row 10 beats row 11: unknown stream and a bad layout version → "stream not provisioned"', () => {
     assert.deepEqual(rejectedWith(new Harness(), { clientId: 1, role: 'consumer', streamId: 4, layout: 9 }), [ResponseCode.REJECTED, 'stream not provisioned']);
   });
 
-  test('row 11 beats row 15: a second producer with a bad layout version → "layout_version mismatch"', () => {
+  test('CODE-01 §3.1 row 11 beats row 15: a second producer with a bad layout version → "layout_version mismatch"', () => {
     const h = new Harness();
     h.lease({ clientId: 1, role: 'producer' });
     assert.deepEqual(rejectedWith(h, { clientId: 2, role: 'producer', layout: 2 }), [ResponseCode.REJECTED, 'layout_version mismatch']);
   });
 
-  test('row 12 (ATTACH-12): a profile without payload pools → INVALID_PARAMS, nothing provisioned', () => {
+  test('CODE-01 §3.1 row 12 (ATTACH-12): a profile without payload pools → INVALID_PARAMS, nothing provisioned', () => {
     const empty: ProfileConfig = { name: 'empty', headerNslots: 8, headerSlotBytes: 256, payloadPools: [] };
     const h = new Harness(testConfig({}, { profiles: new Map([['small', PROFILE], ['empty', empty]]), streams: [{ name: 'e', streamId: 10000, profile: 'empty' }] }));
     assert.deepEqual(rejectedWith(h, { clientId: 1, role: 'consumer' }), [ResponseCode.INVALID_PARAMS, 'stream has no payload pools']);
     assert.equal(h.shm.provisioned.length, 0);
   });
 
-  test('row 17 (deviation: checked before provisioning): a rejected producer attach bumps no epoch and consumes no lease id', () => {
+  test('CODE-01 §3.1 row 17 (deviation: checked before provisioning): a rejected producer attach bumps no epoch and consumes no lease id', () => {
     const h = new Harness();
     const c = h.lease({ clientId: 1, role: 'consumer', desiredNodeId: 42 });
     assert.deepEqual(rejectedWith(h, { clientId: 2, role: 'producer', desiredNodeId: 42 }), [ResponseCode.REJECTED, 'node_id unavailable']);
@@ -202,7 +202,7 @@ describe('CODE-01: DRIVER_RULES §3.1, the first matching row wins', () => {
     assert.equal(h.lease({ clientId: 2, role: 'producer' }).leaseId, 2n);
   });
 
-  test('row 14 on a dynamic stream: the stream that failed to provision leaves no state behind', () => {
+  test('CODE-01 §3.1 row 14 on a dynamic stream: the stream that failed to provision leaves no state behind', () => {
     const h = new Harness();
     h.shm.failNext = 'boom';
     assert.deepEqual(rejectedWith(h, { clientId: 1, role: 'producer', streamId: 4, publishMode: PublishMode.EXISTING_OR_CREATE }), [ResponseCode.INTERNAL_ERROR, 'failed to provision SHM: boom']);
@@ -226,7 +226,7 @@ describe('ATTACH-19 (deviation): short and long attach blocks per PROTOCOL §1.6
     return b.slice(0, 8 + blockLength);
   };
 
-  test('blockLength 23..26: accepted, the absent desiredNodeId counts as null (RI drops anything below 27)', () => {
+  test('ATTACH-19: blockLength 23..26: accepted, the absent desiredNodeId counts as null (RI drops anything below 27)', () => {
     for (const bl of [23, 26]) {
       const h = new Harness();
       const sent = h.raw(request(bl));
@@ -242,14 +242,14 @@ describe('ATTACH-19 (deviation): short and long attach blocks per PROTOCOL §1.6
     assert.equal(decodeAttachFields(lastFrames(full, 'attach')[0] as Uint8Array).nodeId, 42);
   });
 
-  test('blockLength < 23 (a required field missing): dropped with no response, counted', () => {
+  test('ATTACH-19: blockLength < 23 (a required field missing): dropped with no response, counted', () => {
     const h = new Harness();
     assert.deepEqual(h.raw(request(22)), []);
     assert.equal(h.driver.counters.decodeErrors, 1);
     assert.equal(h.driver.snapshot().leases.length, 0);
   });
 
-  test('a longer block from a newer minor version: the extra bytes are skipped', () => {
+  test('ATTACH-19, PROTOCOL §1.6 rule 5: a longer block from a newer minor version: the extra bytes are skipped', () => {
     const h = new Harness();
     const b = new Uint8Array(8 + 40);
     b.set(request(27));

@@ -33,7 +33,7 @@ ff ff ff ff  ff ff ff ff  ff ff  ff ff ff ff  0a 00 00 00  00 00 00 00  19 00 00
 const EXAMPLE_PROFILE: ProfileConfig = { name: 'ex', headerNslots: 1024, headerSlotBytes: 256, payloadPools: [{ poolId: 1, strideBytes: 1048576 }] };
 
 describe('PROTOCOL.md worked examples, produced by the driver (SCHEMA-04/05, ATTACH-03/06)', () => {
-  test('§5.3: the OK response of lease 7 at t = 2 s is byte-identical to the example (235 bytes); §5.4: the REJECTED one (99 bytes)', () => {
+  test('SCHEMA-04/05, ATTACH-03/06, PROTOCOL §5.3: the OK response of lease 7 at t = 2 s is byte-identical to the example (235 bytes); §5.4: the REJECTED one (99 bytes)', () => {
     const h = new Harness(
       testConfig({}, {
         profiles: new Map([['ex', EXAMPLE_PROFILE]]),
@@ -58,7 +58,7 @@ describe('PROTOCOL.md worked examples, produced by the driver (SCHEMA-04/05, ATT
 });
 
 describe('SCHEMA-06: control-plane routing', () => {
-  test('responses go to the requesting connection only; revocations, announces and the shutdown notice to every connection', () => {
+  test('SCHEMA-06: responses go to the requesting connection only; revocations, announces and the shutdown notice to every connection', () => {
     const h = new Harness();
     const a = h.attach({ clientId: 1, role: 'producer', connection: 5 });
     assert.deepEqual(a.map((s) => [s.kind, s.to]), [['attach', 5], ['announce', BROADCAST]]);

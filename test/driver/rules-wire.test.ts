@@ -7,28 +7,8 @@ import { describe, test } from 'node:test';
 import { LeaseRevokeReason, ShutdownReason } from '../../src/sbe/index.js';
 import type { ProfileConfig } from '../../src/driver/config/driver-config.js';
 import { BROADCAST } from '../../src/driver/outbox.js';
+import { ATTACH_RESPONSE_OK_EXAMPLE, ATTACH_RESPONSE_REJECTED_EXAMPLE } from '../sbe/protocol-examples.js';
 import { Harness, kinds, lastFrames, testConfig } from './harness.js';
-
-const hex = (s: string): Uint8Array => Uint8Array.from(s.trim().split(/\s+/).map((x) => parseInt(x, 16)));
-
-/** PROTOCOL.md §5.3, verbatim. */
-const OK_EXAMPLE = hex(`
-36 00 02 00 85 03 01 00 01 00 00 00 2a 00 00 00 00 00 00 00 07 00 00 00 00 00 00 00
-00 f2 05 2a 01 00 00 00 10 27 00 00 00 94 35 77 00 00 00 00 01 00 00 00 00 04 00 00
-00 01 01 00 00 00 0a 00 01 00 01 00 00 04 00 00 00 00 10 00 47 00 00 00 73 68 6d 3a
-66 69 6c 65 3f 70 61 74 68 3d 2f 64 65 76 2f 73 68 6d 2f 74 65 6e 73 6f 72 70 6f 6f
-6c 2d 61 6c 69 63 65 2f 64 65 66 61 75 6c 74 2f 31 30 30 30 30 2f 32 30 30 30 30 30
-30 30 30 30 2f 31 2e 70 6f 6f 6c 4c 00 00 00 73 68 6d 3a 66 69 6c 65 3f 70 61 74 68
-3d 2f 64 65 76 2f 73 68 6d 2f 74 65 6e 73 6f 72 70 6f 6f 6c 2d 61 6c 69 63 65 2f 64
-65 66 61 75 6c 74 2f 31 30 30 30 30 2f 32 30 30 30 30 30 30 30 30 30 2f 68 65 61 64
-65 72 2e 72 69 6e 67 00 00 00 00`);
-
-/** PROTOCOL.md §5.4, assembled from its table. */
-const REJECTED_EXAMPLE = hex(`
-36 00 02 00 85 03 01 00  02 00 00 00 2a 00 00 00  03 00 00 00
-ff ff ff ff ff ff ff ff  ff ff ff ff ff ff ff ff  ff ff ff ff  ff ff ff ff ff ff ff ff
-ff ff ff ff  ff ff ff ff  ff ff  ff ff ff ff  0a 00 00 00  00 00 00 00  19 00 00 00
-70 72 6f 64 75 63 65 72 20 61 6c 72 65 61 64 79 20 61 74 74 61 63 68 65 64`);
 
 const EXAMPLE_PROFILE: ProfileConfig = { name: 'ex', headerNslots: 1024, headerSlotBytes: 256, payloadPools: [{ poolId: 1, strideBytes: 1048576 }] };
 
@@ -49,11 +29,11 @@ describe('PROTOCOL.md worked examples, produced by the driver (SCHEMA-04/05, ATT
     }
     h.clock.nowNs = 2_000_000_000;
     h.attach({ clientId: 42, role: 'producer', correlationId: 180388626433n, publishMode: 2 });
-    assert.deepEqual([...(lastFrames(h, 'attach')[0] ?? [])], [...OK_EXAMPLE]);
-    assert.equal(OK_EXAMPLE.length, 235);
+    assert.deepEqual([...(lastFrames(h, 'attach')[0] ?? [])], [...ATTACH_RESPONSE_OK_EXAMPLE]);
+    assert.equal(ATTACH_RESPONSE_OK_EXAMPLE.length, 235);
     h.attach({ clientId: 43, role: 'producer', correlationId: 180388626434n });
-    assert.deepEqual([...(lastFrames(h, 'attach')[0] ?? [])], [...REJECTED_EXAMPLE]);
-    assert.equal(REJECTED_EXAMPLE.length, 99);
+    assert.deepEqual([...(lastFrames(h, 'attach')[0] ?? [])], [...ATTACH_RESPONSE_REJECTED_EXAMPLE]);
+    assert.equal(ATTACH_RESPONSE_REJECTED_EXAMPLE.length, 99);
   });
 });
 

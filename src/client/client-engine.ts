@@ -96,6 +96,8 @@ export class ClientEngine implements ClientCore {
   private detachCid: bigint | null = null;
   private detachingLease: Lease | null = null;
   private lostLease: Lease | null = null;
+  /** The stream whose announces are tracked: the lease's, until detach (then its events stop). */
+  private trackedStream: number | null = null;
   /** CLIENT-17: the lease's deadline as last extended by a keepalive we sent (monotonic ns). */
   private deadlineNs = Infinity;
   private lifetimeNs = Infinity;
@@ -227,9 +229,15 @@ export class ClientEngine implements ClientCore {
     this.granted = true;
     this.lease = lease;
     const now = this.nowNs();
-    this.lifetimeNs = g.expiryNs === null ? Infinity : Number(g.expiryNs) - now;
-    this.deadlineNs = g.expiryNs === null ? Infinity : Number(g.expiryNs);
+    const lifetime = g.expiryNs === null ? Infinity : Number(g.expiryNs) - now;
+    // CLIENT-17 holds on one host's CLOCK_MONOTONIC. A deadline already past on arrival means the
+    // clocks are not comparable; validity is then known only from revoke notices, as when the
+    // driver sends no expiry (rather than a reattach loop that could never succeed).
+    this.lifetimeNs = lifetime > 0 ? lifetime : Infinity;
+    this.deadlineNs = lifetime > 0 ? now + lifetime : Infinity;
     this.backoff.reset();
+    if (this.trackedStream !== null && this.trackedStream !== g.streamId) this.tracker.untrack(this.trackedStream);
+    this.trackedStream = g.streamId;
     this.tracker.adopt(g.streamId, g.epoch, g.layoutVersion, g.regions);
     const p = this.pendingAttach;
     this.pendingAttach = null;
@@ -327,6 +335,7 @@ export class ClientEngine implements ClientCore {
     this.detachCid = null;
     const lease = this.detachingLease;
     this.detachingLease = null;
+    this.untrack();
     this.settleDetachNow();
     if (lease !== null) this.emitter.emit('detached', lease);
   }
@@ -336,6 +345,7 @@ export class ClientEngine implements ClientCore {
     const p = this.pendingAttach;
     this.pendingAttach = null;
     p?.reject(new AttachCancelledError('detach() was called before a lease was granted'));
+    this.untrack();
     this.settleDetachNow();
   }
 
@@ -530,6 +540,11 @@ export class ClientEngine implements ClientCore {
     } catch {
       // Best effort: the driver expires it otherwise.
     }
+  }
+
+  private untrack(): void {
+    if (this.trackedStream !== null) this.tracker.untrack(this.trackedStream);
+    this.trackedStream = null;
   }
 
   private abandon(cid: bigint): void {

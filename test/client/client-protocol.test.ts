@@ -243,4 +243,16 @@ describe('driver client: revoke notices', () => {
     assert.deepEqual(lost, ['keepalive-failed']);
     assert.equal(conn().templates().filter((t) => t === 5).length, 0);
   });
+
+  test('CLIENT-17: a deadline already past on arrival (clocks not comparable) is not enforced; keepalives go on', async () => {
+    const { client, conn, sched } = await scripted();
+    void client.attach({ streamId: 10000, role: 'consumer' });
+    await turn();
+    conn().inject(attachResponse(conn().lastAttachCid(), { expiryNs: 1_000n }));
+    await turn();
+    sched.advance(3_000);
+    await turn();
+    assert.equal(client.state, 'Attached');
+    assert.equal(conn().templates().filter((t) => t === 5).length, 3);
+  });
 });

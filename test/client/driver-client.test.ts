@@ -62,6 +62,7 @@ describe('driver client: attach and keepalive', () => {
     const client = env.client();
     const log = record(client);
     const lease = await attached(env, client, { streamId: 10000, role: 'consumer' });
+    assert.equal(client.announces.isTracked(10000), true);
     assert.equal(lease.streamId, 10000);
     assert.equal(lease.role, 'consumer');
     assert.equal(lease.clientId, client.clientId);
@@ -303,6 +304,7 @@ describe('driver client: detach and close', () => {
     assert.deepEqual(log.lost.map((c) => c.kind), ['detached']);
     assert.deepEqual(log.revoked, []); // the DETACHED notice for our own detach is not a revocation
     assert.equal(env.driver.snapshot().leases.length, 0);
+    assert.equal(client.announces.isTracked(10000), false); // no epoch events for a stream given back
     const before = client.counters.keepalivesSent;
     await env.advance(3_000);
     assert.equal(client.counters.keepalivesSent, before);

@@ -362,7 +362,9 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
         stream.pending = this.shm.provision(streamId, this.nextEpoch(stream), profile, this.nowNs);
       } catch (err) {
         this.counters.provisionFailures++;
-        if (stream.dynamic && unprovisioned) this.streams.delete(streamId);
+        // A dynamic stream created by this attach is forgotten; one that still has leases (UNCLAIMED
+        // after a failed re-provisioning) stays, or its id could be handed to a new stream.
+        if (stream.dynamic && unprovisioned && stream.producer === null && stream.consumers === 0) this.streams.delete(streamId);
         return reject(ResponseCode.INTERNAL_ERROR, `failed to provision SHM: ${errorText(err)}`);
       }
     }

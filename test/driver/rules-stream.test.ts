@@ -137,3 +137,22 @@ describe('PERCONSUMER', () => {
     assert.equal(reply(h.hello(10000, 3, 'unix:/d', 1)).descriptorStreamId, 31000);
   });
 });
+
+describe('dynamic stream kept while leased (STREAMID-09)', () => {
+  test('STREAMID-09: a failed re-provisioning of an UNCLAIMED dynamic stream does not drop it while a consumer still holds a lease on it', () => {
+    const h = new Harness();
+    const c = h.lease({ clientId: 1, role: 'consumer', streamId: 5, publishMode: CREATE });
+    const p = h.lease({ clientId: 2, role: 'producer', streamId: 20000 });
+    h.shm.failNext = 'disk full';
+    h.detach(p.leaseId as bigint, 20000, 2, 'producer'); // → UNCLAIMED, consumer 1 still leased
+    h.shm.failNext = 'disk full';
+    const r = h.attach({ clientId: 3, role: 'consumer', streamId: 20000 });
+    assert.deepEqual(r.map((s) => (s.kind === 'attach' ? s.code : s.kind)), [ResponseCode.INTERNAL_ERROR]);
+    // The stream (and its id) still belong to consumer 1: no new dynamic stream may take 20000.
+    assert.deepEqual(h.driver.snapshot().streams.map((s) => [s.streamId, s.consumers]), [[20000, 1]]);
+    assert.equal(h.lease({ clientId: 4, role: 'producer', streamId: 9, publishMode: CREATE }).streamId, 20001);
+    // Consumer 1's detach is accounted to its own stream, which is then dropped.
+    assert.deepEqual(kinds(h.detach(c.leaseId as bigint, 20000, 1, 'consumer')), ['revoked', 'detach']);
+    assert.deepEqual(h.driver.snapshot().streams.map((s) => s.streamId), [20001]);
+  });
+});

@@ -37,6 +37,16 @@ async function scripted(options: { clientId?: number } = {}) {
 
 const DIR = '/tmp/tp-test/tensorpool-u/default/10000/7';
 
+/** A scripted client attached with the response `shape`. */
+async function attachedClient(shape: Parameters<typeof attachResponse>[1] = {}) {
+  const s = await scripted();
+  void s.client.attach({ streamId: 10000, role: 'consumer' });
+  await turn();
+  s.conn().inject(attachResponse(s.conn().lastAttachCid(), shape));
+  await turn();
+  return s;
+}
+
 describe('driver client: validation of OK attach responses (fail closed)', () => {
   const cases: { name: string; rule: string; shape: Parameters<typeof attachResponse>[1] }[] = [
     { name: 'null leaseId', rule: 'CLIENT-01', shape: { leaseId: null } },
@@ -157,11 +167,7 @@ describe('driver client: correlation ids and timing', () => {
   });
 
   test('CLIENT-18: the first attach sends publishMode null; automatic reattaches send REQUIRE_EXISTING', async () => {
-    const { client, conn, sched } = await scripted();
-    void client.attach({ streamId: 10000, role: 'consumer' });
-    await turn();
-    conn().inject(attachResponse(conn().lastAttachCid(), { streamId: 10000 }));
-    await turn();
+    const { client, conn, sched } = await attachedClient();
     conn().inject(revokedNotice(41n, 10000, client.clientId, Role.CONSUMER, LeaseRevokeReason.EXPIRED));
     await turn();
     sched.advance(20);
@@ -171,15 +177,6 @@ describe('driver client: correlation ids and timing', () => {
 });
 
 describe('driver client: revoke notices', () => {
-  async function attachedClient() {
-    const s = await scripted();
-    void s.client.attach({ streamId: 10000, role: 'consumer' });
-    await turn();
-    s.conn().inject(attachResponse(s.conn().lastAttachCid()));
-    await turn();
-    assert.equal(s.client.state, 'Attached');
-    return s;
-  }
 
   test('REVOKE-05: a notice with an unknown reason or role is rejected (protocol-error), the lease is kept', async () => {
     const { client, conn, errors } = await attachedClient();
@@ -230,12 +227,8 @@ describe('driver client: revoke notices', () => {
   });
 
   test('CLIENT-17: past the lease deadline (a stalled process) the lease is given up locally', async () => {
-    const { client, conn, sched } = await scripted();
-    void client.attach({ streamId: 10000, role: 'consumer' });
-    await turn();
     // The driver granted until 5.5 s; the first keepalive is due at 6 s.
-    conn().inject(attachResponse(conn().lastAttachCid(), { expiryNs: 5_500_000_000n }));
-    await turn();
+    const { client, conn, sched } = await attachedClient({ expiryNs: 5_500_000_000n });
     const lost: string[] = [];
     client.on('lease-lost', (_l, cause) => lost.push(cause.kind));
     sched.advance(1_000);
@@ -245,11 +238,7 @@ describe('driver client: revoke notices', () => {
   });
 
   test('CLIENT-17: a deadline already past on arrival (clocks not comparable) is not enforced; keepalives go on', async () => {
-    const { client, conn, sched } = await scripted();
-    void client.attach({ streamId: 10000, role: 'consumer' });
-    await turn();
-    conn().inject(attachResponse(conn().lastAttachCid(), { expiryNs: 1_000n }));
-    await turn();
+    const { client, conn, sched } = await attachedClient({ expiryNs: 1_000n });
     sched.advance(3_000);
     await turn();
     assert.equal(client.state, 'Attached');

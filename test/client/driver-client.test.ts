@@ -48,6 +48,15 @@ async function attached(env: Env, client: ReturnType<Env['client']>, opts: Param
   return p;
 }
 
+/** A fresh driver and a client attached to stream 10000, with its events recorded. */
+async function attachedSetup(role: 'producer' | 'consumer' = 'consumer') {
+  const env = new Env();
+  const client = env.client();
+  const log = record(client);
+  const lease = await attached(env, client, { streamId: 10000, role });
+  return { env, client, log, lease };
+}
+
 /** Another process's raw attach on its own connection (to occupy a clientId). */
 function foreignAttach(env: Env, clientId: number): void {
   const b = new Uint8Array(35);
@@ -58,10 +67,7 @@ function foreignAttach(env: Env, clientId: number): void {
 
 describe('driver client: attach and keepalive', () => {
   test('CLIENT-12 / KEEPALIVE-04: an attached client keeps its lease alive well past 3 × the keepalive interval', async () => {
-    const env = new Env();
-    const client = env.client();
-    const log = record(client);
-    const lease = await attached(env, client, { streamId: 10000, role: 'consumer' });
+    const { env, client, log, lease } = await attachedSetup();
     assert.equal(client.announces.isTracked(10000), true);
     assert.equal(lease.streamId, 10000);
     assert.equal(lease.role, 'consumer');
@@ -169,10 +175,7 @@ describe('driver client: attach and keepalive', () => {
 
 describe('driver client: losing the lease and reattaching', () => {
   test('REVOKE-06 case 1 / CLIENT-07: a lease detached from another path → lease-lost + revoked(DETACHED), backoff, reattach', async () => {
-    const env = new Env();
-    const client = env.client();
-    const log = record(client);
-    const lease = await attached(env, client, { streamId: 10000, role: 'consumer' });
+    const { env, client, log, lease } = await attachedSetup();
     const detach = new Uint8Array(33);
     new ShmDetachRequestEncoder().wrapAndApplyHeader(detach).correlationId(5n).leaseId(lease.leaseId).streamId(10000).clientId(lease.clientId).role(Role.CONSUMER).finish();
     env.transport.connect().send(detach);
@@ -189,10 +192,7 @@ describe('driver client: losing the lease and reattaching', () => {
   });
 
   test('KEEPALIVE-03 / REVOKE-06: keepalives stop reaching the driver → EXPIRED notice → reattach with the same clientId', async () => {
-    const env = new Env();
-    const client = env.client();
-    const log = record(client);
-    const lease = await attached(env, client, { streamId: 10000, role: 'producer' });
+    const { env, client, log, lease } = await attachedSetup('producer');
     const conn = env.connections[0]!;
     conn.dropTemplates.add(5); // ShmLeaseKeepalive
     await env.advance(3_000);
@@ -207,10 +207,7 @@ describe('driver client: losing the lease and reattaching', () => {
   });
 
   test('backoff grows exponentially while the driver keeps refusing, and resets after a grant', async () => {
-    const env = new Env();
-    const client = env.client();
-    const log = record(client);
-    const lease = await attached(env, client, { streamId: 10000, role: 'consumer' });
+    const { env, client, log, lease } = await attachedSetup();
     env.refuse = true;
     env.transport.dropAll();
     await env.settle();
@@ -232,10 +229,7 @@ describe('driver client: losing the lease and reattaching', () => {
   });
 
   test('connection loss with the driver still running → disconnected, reconnect; the old lease still holds the id, so a new one is chosen (IDENTITY-05)', async () => {
-    const env = new Env();
-    const client = env.client();
-    const log = record(client);
-    const lease = await attached(env, client, { streamId: 10000, role: 'consumer' });
+    const { env, client, log, lease } = await attachedSetup();
     env.transport.dropAll(new Error('socket reset'));
     await env.settle();
     assert.equal(log.disconnected, 1);
@@ -248,10 +242,7 @@ describe('driver client: losing the lease and reattaching', () => {
   });
 
   test('SHUTDOWN-05: ShmDriverShutdown invalidates the lease at once; the client backs off and reattaches when a new driver is there', async () => {
-    const env = new Env();
-    const client = env.client();
-    const log = record(client);
-    const lease = await attached(env, client, { streamId: 10000, role: 'consumer' });
+    const { env, client, log, lease } = await attachedSetup();
     env.driver.close(); // SHUTDOWN-09: ShmDriverShutdown(NORMAL) now
     await env.settle();
     assert.deepEqual(log.shutdown, [0]);
@@ -286,10 +277,7 @@ describe('driver client: losing the lease and reattaching', () => {
 
 describe('driver client: detach and close', () => {
   test('§17.1: detach() sends ShmDetachRequest and waits for the response (Detaching → Unattached); the driver drops the lease', async () => {
-    const env = new Env();
-    const client = env.client();
-    const log = record(client);
-    const lease = await attached(env, client, { streamId: 10000, role: 'consumer' });
+    const { env, client, log, lease } = await attachedSetup();
     const detached: Lease[] = [];
     client.on('detached', (l) => detached.push(l));
     let done = false;

@@ -4,36 +4,32 @@
  * user calls) is turned into machine events with `post`, so a listener that calls back into the
  * client from inside a step is queued, never re-entered.
  */
-import {
-  DRIVER_SCHEMA_ID,
-  LeaseRevokeReason,
-  MessageHeaderDecoder,
-  ResponseCode,
-  SbeDecodeError,
-  ShmAttachResponseDecoder,
-  ShmDetachResponseDecoder,
-  ShmDriverShutdownDecoder,
-  ShmLeaseRevokedDecoder,
-  WIRE_SCHEMA_ID,
-  isLeaseRevokeReason,
-  isRole,
-  leaseRevokeReasonName,
-} from '../sbe/index.js';
 import type { ControlConnection } from '../transport/control-connection.js';
 import { AnnounceTracker } from './announce-tracker.js';
-import { checkAttachResponse, type AttachGrant } from './attach-response-check.js';
+import type { AttachGrant } from './attach-response-check.js';
 import { Backoff, DEFAULT_BACKOFF } from './backoff.js';
+import { AttachCancelledError, AttachRejectedError, ClientClosedError, type ClientProtocolError } from './client-errors.js';
+import { InboundDecoder, type Inbound } from './client-inbound.js';
 import { ClientEvents, ClientMachine, type ClientCore, type ShutdownNotice } from './client-machine.js';
-import { AttachCancelledError, AttachRejectedError, ClientClosedError, ClientProtocolError } from './client-errors.js';
-import { ClientRequests, wireRole } from './client-requests.js';
-import { CLIENT_DEFAULTS, type AttachOptions, type LeaseRole, type ClientState, type DriverClientEvents, type DriverClientOptions, type Lease, type LeaseLossCause } from './client-types.js';
+import { ClientRequests } from './client-requests.js';
+import {
+  CLIENT_DEFAULTS,
+  type AttachOptions,
+  type ClientState,
+  type DriverClientEvents,
+  type DriverClientOptions,
+  type Lease,
+  type LeaseLossCause,
+  type LeaseRole,
+} from './client-types.js';
 import { CorrelationIds, randomNonZeroU32 } from './correlation-ids.js';
-import { realScheduler, type RandomSource, type Scheduler, type TimerHandle } from './scheduler.js';
+import { NamedTimers } from './named-timers.js';
+import { realScheduler, type RandomSource, type Scheduler } from './scheduler.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 /** IDENTITY-05: the RI matches this exact diagnostic (DRIVER_RULES §3.1 row 6). */
 export const CLIENT_ID_TAKEN = 'client_id already attached';
-/** Late OK responses to abandoned requests remembered for a conforming detach (CLIENT-19). */
+/** Requests given up on, remembered so that a late OK's lease is detached (CLIENT-19). */
 const ABANDONED_MAX = 16;
 
 export interface ClientCounters {
@@ -51,7 +47,7 @@ export interface ClientCounters {
   orphanLeasesDetached: number;
 }
 
-type ClientMachineInstance = ReturnType<typeof ClientMachine.create>;
+type TimerName = 'attach' | 'resend' | 'keepalive' | 'retry' | 'detach';
 
 interface Pending<T> {
   resolve(value: T): void;
@@ -65,21 +61,20 @@ export class ClientEngine implements ClientCore {
     framesReceived: 0, attachRequestsSent: 0, keepalivesSent: 0, staleResponses: 0,
     protocolErrors: 0, revokesIgnored: 0, unknownMessages: 0, orphanLeasesDetached: 0,
   };
-  readonly machine: ClientMachineInstance;
+  readonly machine: ReturnType<typeof ClientMachine.create>;
   clientId: number;
   lease: Lease | null = null;
   state: ClientState = 'Unattached';
 
   private readonly scheduler: Scheduler;
   private readonly random: RandomSource;
+  private readonly timers: NamedTimers<TimerName>;
   private readonly autoClientId: boolean;
   private readonly ids: CorrelationIds;
   private readonly backoff: Backoff;
   private readonly requests = new ClientRequests();
-  private readonly keepaliveMs: number;
-  private readonly attachTimeoutMs: number;
-  private readonly resendMs: number;
-  private readonly detachTimeoutMs: number;
+  private readonly inbound = new InboundDecoder();
+  private readonly intervals: { keepalive: number; attachTimeout: number; resend: number; detachTimeout: number };
 
   private conn: ControlConnection | null = null;
   private connecting = false;
@@ -95,37 +90,30 @@ export class ClientEngine implements ClientCore {
   private abandoned: { readonly cid: bigint; readonly role: LeaseRole }[] = [];
   private detachCid: bigint | null = null;
   private detachingLease: Lease | null = null;
+  /** The lease Attached's exit just invalidated, for the transition's event. */
   private lostLease: Lease | null = null;
   /** The stream whose announces are tracked: the lease's, until detach (then its events stop). */
   private trackedStream: number | null = null;
   /** CLIENT-17: the lease's deadline as last extended by a keepalive we sent (monotonic ns). */
   private deadlineNs = Infinity;
   private lifetimeNs = Infinity;
-  private attachTimer: TimerHandle | null = null;
-  private resendTimer: TimerHandle | null = null;
-  private keepaliveTimer: TimerHandle | null = null;
-  private retryTimer: TimerHandle | null = null;
-  private detachTimer: TimerHandle | null = null;
-
-  private readonly header = new MessageHeaderDecoder();
-  private readonly attachRes = new ShmAttachResponseDecoder();
-  private readonly detachRes = new ShmDetachResponseDecoder();
-  private readonly revoked = new ShmLeaseRevokedDecoder();
-  private readonly shutdown = new ShmDriverShutdownDecoder();
 
   constructor(private readonly options: DriverClientOptions) {
     this.scheduler = options.scheduler ?? realScheduler();
     this.random = options.random ?? Math.random;
+    this.timers = new NamedTimers(this.scheduler);
     const given = options.clientId ?? 0;
     this.autoClientId = given === 0;
     // IDENTITY-04: 0 is the auto-assign sentinel; a real id is chosen before any attach.
     this.clientId = this.autoClientId ? randomNonZeroU32(this.random) : given >>> 0;
     this.ids = new CorrelationIds(this.clientId, this.random);
     this.backoff = new Backoff({ ...DEFAULT_BACKOFF, ...options.backoff }, this.random);
-    this.keepaliveMs = options.keepaliveIntervalMs ?? CLIENT_DEFAULTS.keepaliveIntervalMs;
-    this.attachTimeoutMs = options.attachTimeoutMs ?? CLIENT_DEFAULTS.attachTimeoutMs;
-    this.resendMs = options.attachResendIntervalMs ?? CLIENT_DEFAULTS.attachResendIntervalMs;
-    this.detachTimeoutMs = options.detachTimeoutMs ?? CLIENT_DEFAULTS.detachTimeoutMs;
+    this.intervals = {
+      keepalive: options.keepaliveIntervalMs ?? CLIENT_DEFAULTS.keepaliveIntervalMs,
+      attachTimeout: options.attachTimeoutMs ?? CLIENT_DEFAULTS.attachTimeoutMs,
+      resend: options.attachResendIntervalMs ?? CLIENT_DEFAULTS.attachResendIntervalMs,
+      detachTimeout: options.detachTimeoutMs ?? CLIENT_DEFAULTS.detachTimeoutMs,
+    };
     this.tracker = new AnnounceTracker({ scheduler: this.scheduler, announcePeriodMs: options.announcePeriodMs ?? CLIENT_DEFAULTS.announcePeriodMs });
     this.tracker.on('epoch-changed', (c) => this.emitter.emit('epoch-changed', c));
     this.tracker.on('announce-timeout', (t) => this.emitter.emit('announce-timeout', t));
@@ -134,7 +122,7 @@ export class ClientEngine implements ClientCore {
 
   // ---- user calls ------------------------------------------------------------------------------
 
-  /** Returns false when an attach is already wanted (CLIENT-10). */
+  /** Returns false when an attach is already wanted or a detach runs (CLIENT-10). */
   requestAttach(o: AttachOptions, pending: Pending<Lease>): boolean {
     if (this.state !== 'Unattached' || this.wanted !== null) return false;
     this.wanted = o;
@@ -164,10 +152,7 @@ export class ClientEngine implements ClientCore {
   }
 
   ensureConnection(): void {
-    if (this.conn !== null && !this.conn.closed) {
-      this.machine.post(ClientEvents.Connected);
-      return;
-    }
+    if (this.conn !== null && !this.conn.closed) return this.machine.post(ClientEvents.Connected);
     if (this.connecting) return;
     this.connecting = true;
     Promise.resolve()
@@ -199,7 +184,7 @@ export class ClientEngine implements ClientCore {
         expectedLayoutVersion: this.layoutVersion, publishMode, hugepages: o.hugepages ?? 'unspecified', desiredNodeId: o.desiredNodeId ?? null,
       })
       .slice();
-    this.attachTimer = this.scheduler.setTimeout(() => this.machine.post(ClientEvents.AttachTimeout), this.attachTimeoutMs);
+    this.timers.arm('attach', this.intervals.attachTimeout, () => this.machine.post(ClientEvents.AttachTimeout));
     this.transmitAttach();
   }
 
@@ -208,11 +193,15 @@ export class ClientEngine implements ClientCore {
   }
 
   leaveAttaching(): void {
-    this.clear(this.attachTimer);
-    this.clear(this.resendTimer);
-    this.attachTimer = this.resendTimer = null;
-    // A response may still come for this request; an OK one is then a lease nobody uses.
-    if (this.attachCid !== null) this.abandon(this.attachCid);
+    this.timers.clear('attach');
+    this.timers.clear('resend');
+    // Still outstanding: a response may yet come, and an OK one is a lease nobody uses. This
+    // runs before any transition effect, so `wanted` still says which role it was for.
+    const role = this.wanted?.role;
+    if (this.attachCid !== null && role !== undefined) {
+      this.abandoned.push({ cid: this.attachCid, role });
+      if (this.abandoned.length > ABANDONED_MAX) this.abandoned.shift();
+    }
     this.attachCid = null;
     this.attachFrame = null;
   }
@@ -251,9 +240,7 @@ export class ClientEngine implements ClientCore {
 
   failAttach(e: AttachRejectedError): void {
     this.wanted = null;
-    const p = this.pendingAttach;
-    this.pendingAttach = null;
-    p?.reject(e);
+    this.settleAttach(e);
   }
 
   attachRefused(e: AttachRejectedError): void {
@@ -274,7 +261,7 @@ export class ClientEngine implements ClientCore {
   }
 
   startKeepalives(): void {
-    this.keepaliveTimer = this.scheduler.setTimeout(() => this.machine.post(ClientEvents.KeepaliveDue), this.keepaliveMs);
+    this.timers.arm('keepalive', this.intervals.keepalive, () => this.machine.post(ClientEvents.KeepaliveDue));
   }
 
   keepalive(): void {
@@ -283,15 +270,13 @@ export class ClientEngine implements ClientCore {
     const now = this.nowNs();
     // CLIENT-17: past the deadline the driver has (or will have) expired the lease.
     if (now > this.deadlineNs) {
-      this.machine.post(ClientEvents.LeaseLost, { kind: 'keepalive-failed', error: new Error('lease deadline passed before a keepalive could be sent') });
-      return;
+      return this.machine.post(ClientEvents.LeaseLost, { kind: 'keepalive-failed', error: new Error('lease deadline passed before a keepalive could be sent') });
     }
     try {
       this.requireConn().send(this.requests.keepalive(lease.leaseId, lease.streamId, lease.clientId, lease.role, now));
     } catch (err) {
       // CLIENT-12: a failed keepalive send is fatal for the lease.
-      this.machine.post(ClientEvents.LeaseLost, { kind: 'keepalive-failed', error: err instanceof Error ? err : new Error(String(err)) });
-      return;
+      return this.machine.post(ClientEvents.LeaseLost, { kind: 'keepalive-failed', error: err instanceof Error ? err : new Error(String(err)) });
     }
     this.counters.keepalivesSent++;
     this.deadlineNs = now + this.lifetimeNs;
@@ -299,15 +284,15 @@ export class ClientEngine implements ClientCore {
   }
 
   invalidateLease(): void {
-    this.clear(this.keepaliveTimer);
-    this.keepaliveTimer = null;
+    this.timers.clear('keepalive');
     this.lostLease = this.lease;
     this.lease = null;
     this.deadlineNs = this.lifetimeNs = Infinity;
   }
 
   leaseLost(cause: LeaseLossCause): void {
-    const lease = this.takeLost();
+    const lease = this.lostLease;
+    this.lostLease = null;
     if (lease === null) return;
     this.emitter.emit('lease-lost', lease, cause);
     if (cause.kind === 'revoked') this.emitter.emit('revoked', lease, cause.reason);
@@ -320,7 +305,7 @@ export class ClientEngine implements ClientCore {
     this.wanted = null;
     const cid = this.ids.next();
     this.detachCid = cid;
-    this.detachTimer = this.scheduler.setTimeout(() => this.machine.post(ClientEvents.DetachTimeout), this.detachTimeoutMs);
+    this.timers.arm('detach', this.intervals.detachTimeout, () => this.machine.post(ClientEvents.DetachTimeout));
     try {
       this.requireConn().send(this.requests.detach(cid, lease.leaseId, lease.streamId, lease.clientId, lease.role));
     } catch {
@@ -330,8 +315,7 @@ export class ClientEngine implements ClientCore {
   }
 
   finishDetach(): void {
-    this.clear(this.detachTimer);
-    this.detachTimer = null;
+    this.timers.clear('detach');
     this.detachCid = null;
     const lease = this.detachingLease;
     this.detachingLease = null;
@@ -342,25 +326,21 @@ export class ClientEngine implements ClientCore {
 
   cancelAttach(): void {
     this.wanted = null;
-    const p = this.pendingAttach;
-    this.pendingAttach = null;
-    p?.reject(new AttachCancelledError('detach() was called before a lease was granted'));
+    this.settleAttach(new AttachCancelledError('detach() was called before a lease was granted'));
     this.untrack();
     this.settleDetachNow();
   }
 
   settleDetachNow(): void {
-    const waiting = this.pendingDetach.splice(0);
-    for (const p of waiting) p.resolve();
+    for (const p of this.pendingDetach.splice(0)) p.resolve();
   }
 
   armRetry(): void {
-    this.retryTimer = this.scheduler.setTimeout(() => this.machine.post(ClientEvents.RetryDue), this.backoff.next());
+    this.timers.arm('retry', this.backoff.next(), () => this.machine.post(ClientEvents.RetryDue));
   }
 
   stopRetry(): void {
-    this.clear(this.retryTimer);
-    this.retryTimer = null;
+    this.timers.clear('retry');
   }
 
   connectionLost(cause: Error | null): void {
@@ -376,13 +356,10 @@ export class ClientEngine implements ClientCore {
   }
 
   closeAll(): void {
-    for (const t of [this.attachTimer, this.resendTimer, this.keepaliveTimer, this.retryTimer, this.detachTimer]) this.clear(t);
-    this.attachTimer = this.resendTimer = this.keepaliveTimer = this.retryTimer = this.detachTimer = null;
+    this.timers.clearAll();
     this.leaseLost({ kind: 'closed' });
     this.wanted = null;
-    const p = this.pendingAttach;
-    this.pendingAttach = null;
-    p?.reject(new ClientClosedError());
+    this.settleAttach(new ClientClosedError());
     this.settleDetachNow();
     this.tracker.close();
     this.dropConnection();
@@ -402,114 +379,70 @@ export class ClientEngine implements ClientCore {
 
   private onFrame(frame: Uint8Array): void {
     this.counters.framesReceived++;
-    let schema: number;
-    let template: number;
-    try {
-      const h = this.header.wrap(frame);
-      schema = h.schemaId();
-      template = h.templateId();
-    } catch (err) {
-      return this.protocolError(new ClientProtocolError('SCHEMA-03', `undecodable frame: ${errorText(err)}`, { cause: err }));
-    }
-    try {
-      if (schema === DRIVER_SCHEMA_ID) {
-        switch (template) {
-          case 2: return this.onAttachResponse(frame);
-          case 4: return this.onDetachResponse(frame);
-          case 6: return this.onDriverShutdown(frame);
-          case 7: return this.onLeaseRevoked(frame);
-        }
-      } else if (schema === WIRE_SCHEMA_ID && template === 1) {
+    const m = this.inbound.decode(frame);
+    switch (m.kind) {
+      case 'announce':
         this.tracker.handleAnnounce(frame);
         return;
-      }
-      this.counters.unknownMessages++;
-    } catch (err) {
-      if (!(err instanceof SbeDecodeError)) throw err;
-      // SCHEMA-01/03 and CLIENT-06: a malformed message is dropped. If it was the attach
-      // response we wait for (its correlationId is readable), that attach fails closed.
-      const e = new ClientProtocolError('SCHEMA-01', `malformed driver message ${schema}/${template}: ${err.message}`, { cause: err });
-      if (schema === DRIVER_SCHEMA_ID && template === 2 && frame.length >= 16 && this.attachCid !== null) {
-        const cid = new DataView(frame.buffer, frame.byteOffset + 8, 8).getBigInt64(0, true);
-        if (cid === this.attachCid) {
-          this.counters.protocolErrors++;
-          this.machine.post(ClientEvents.ProtocolError, e);
-          return;
-        }
-      }
-      this.protocolError(e);
+      case 'attach-ok':
+      case 'attach-invalid':
+      case 'attach-error':
+        return this.onAttachResponse(m);
+      case 'detach-response':
+        // DETACH-01/03: OK or REJECTED ("unknown lease": already gone), the lease is over either way.
+        if (this.detachCid !== null && m.cid === this.detachCid) this.machine.post(ClientEvents.DetachDone);
+        else this.counters.staleResponses++;
+        return;
+      case 'shutdown':
+        return this.machine.post(ClientEvents.DriverShutdown, { reason: m.reason, message: m.message });
+      case 'revoked':
+        return this.onRevoked(m);
+      case 'malformed':
+        this.counters.protocolErrors++;
+        // CLIENT-06: a broken response to the attach we wait for fails that attempt closed.
+        if (m.attachCid !== null && m.attachCid === this.attachCid) return this.machine.post(ClientEvents.ProtocolError, m.error);
+        return this.emitter.emit('protocol-error', m.error);
+      case 'unknown':
+        this.counters.unknownMessages++;
+        return;
     }
   }
 
-  private onAttachResponse(frame: Uint8Array): void {
-    const r = this.attachRes.wrap(frame);
-    const cid = r.correlationId();
-    if (cid !== this.attachCid) {
+  private onAttachResponse(m: Extract<Inbound, { kind: 'attach-ok' | 'attach-invalid' | 'attach-error' }>): void {
+    if (m.cid !== this.attachCid) {
       // CLIENT-19 (conforming): a lease granted to an abandoned request is detached at once.
-      if (r.code() === ResponseCode.OK && this.abandoned.some((a) => a.cid === cid)) return this.detachOrphan(cid, r.leaseId(), r.streamId());
+      const gone = this.abandoned.find((a) => a.cid === m.cid);
+      if (gone !== undefined && m.kind === 'attach-ok') return this.detachOrphan(gone.cid, m.grant.leaseId, m.grant.streamId, gone.role);
       // CLIENT-09: unknown, stale, or already answered (a later duplicate never overrides).
       this.counters.staleResponses++;
       return;
     }
-    const code = r.code();
-    if (code !== ResponseCode.OK) {
-      const message = r.errorMessage();
-      this.attachCid = null;
-      if (this.autoClientId && message === CLIENT_ID_TAKEN) this.machine.post(ClientEvents.ClientIdTaken);
-      else this.machine.post(ClientEvents.AttachRejected, new AttachRejectedError(code, message));
-      return;
-    }
-    let grant: AttachGrant;
-    try {
-      grant = checkAttachResponse(r);
-    } catch (err) {
-      if (!(err instanceof ClientProtocolError)) throw err;
-      this.counters.protocolErrors++;
-      // CLIENT-06: this response is dropped and a new attempt follows. If it names a lease, the
-      // driver may hold one for us: detach it rather than leave it to expire (CLIENT-19).
-      this.attachCid = null;
-      this.detachOrphan(cid, r.leaseId(), r.streamId());
-      this.machine.post(ClientEvents.ProtocolError, err);
-      return;
-    }
     this.attachCid = null;
-    this.machine.post(ClientEvents.AttachOk, grant);
-  }
-
-  private onDetachResponse(frame: Uint8Array): void {
-    const r = this.detachRes.wrap(frame);
-    // DETACH-01/03: OK or REJECTED ("unknown lease": already gone), the lease is over either way.
-    if (this.detachCid !== null && r.correlationId() === this.detachCid) this.machine.post(ClientEvents.DetachDone);
-    else this.counters.staleResponses++;
-  }
-
-  private onDriverShutdown(frame: Uint8Array): void {
-    const s = this.shutdown.wrap(frame);
-    this.machine.post(ClientEvents.DriverShutdown, { reason: s.reason(), message: s.errorMessage() });
-  }
-
-  private onLeaseRevoked(frame: Uint8Array): void {
-    const r = this.revoked.wrap(frame);
-    const reason = r.reason();
-    const role = r.role();
-    // REVOKE-05: a notice with an unknown reason or role is rejected.
-    if (!isLeaseRevokeReason(reason) || !isRole(role)) {
-      return this.protocolError(new ClientProtocolError('REVOKE-05', `ShmLeaseRevoked with unknown reason ${reason} or role ${role}`));
+    switch (m.kind) {
+      case 'attach-ok':
+        return this.machine.post(ClientEvents.AttachOk, m.grant);
+      case 'attach-invalid':
+        this.counters.protocolErrors++;
+        // CLIENT-06: dropped, and a new attempt follows. If it names a lease the driver may hold
+        // one for us: detach it rather than leave it to expire (CLIENT-19).
+        if (m.leaseId !== null && m.streamId !== null && this.wanted !== null) this.detachOrphan(m.cid, m.leaseId, m.streamId, this.wanted.role);
+        return this.machine.post(ClientEvents.ProtocolError, m.error);
+      case 'attach-error':
+        if (this.autoClientId && m.message === CLIENT_ID_TAKEN) return this.machine.post(ClientEvents.ClientIdTaken);
+        return this.machine.post(ClientEvents.AttachRejected, new AttachRejectedError(m.code, m.message));
     }
+  }
+
+  private onRevoked(m: Extract<Inbound, { kind: 'revoked' }>): void {
     const lease = this.lease;
-    const leaseId = r.leaseId();
-    const streamId = r.streamId();
-    if (lease !== null && leaseId === lease.leaseId && streamId === lease.streamId && role === wireRole(lease.role)) {
+    if (lease !== null && m.leaseId === lease.leaseId && m.streamId === lease.streamId && m.role === lease.role) {
       // REVOKE-06 case 1 (duplicates, REVOKE-04, find no lease and are ignored).
-      const name = leaseRevokeReasonName(reason) as keyof typeof LeaseRevokeReason;
-      this.machine.post(ClientEvents.LeaseLost, { kind: 'revoked', reason: name });
-      return;
+      return this.machine.post(ClientEvents.LeaseLost, { kind: 'revoked', reason: m.reason });
     }
-    if (lease !== null && lease.role === 'consumer' && role === wireRole('producer') && streamId === lease.streamId) {
+    if (lease !== null && lease.role === 'consumer' && m.role === 'producer' && m.streamId === lease.streamId) {
       // REVOKE-06 case 2: wait for the epoch-bumped announce before resuming.
-      this.tracker.producerRevoked(streamId);
-      this.emitter.emit('producer-revoked', streamId, leaseId);
-      return;
+      this.tracker.producerRevoked(m.streamId);
+      return this.emitter.emit('producer-revoked', m.streamId, m.leaseId);
     }
     // REVOKE-06 case 3 / REVOKE-07: not ours.
     this.counters.revokesIgnored++;
@@ -526,44 +459,30 @@ export class ClientEngine implements ClientCore {
     } catch {
       // The connection is gone; its onClose (or the attach timeout) moves the machine on.
     }
-    if (this.resendMs > 0) this.resendTimer = this.scheduler.setTimeout(() => this.machine.post(ClientEvents.ResendDue), this.resendMs);
+    if (this.intervals.resend > 0) this.timers.arm('resend', this.intervals.resend, () => this.machine.post(ClientEvents.ResendDue));
   }
 
-  private detachOrphan(cid: bigint, leaseId: bigint | null, streamId: number | null): void {
-    const entry = this.abandoned.find((a) => a.cid === cid);
-    this.abandoned = this.abandoned.filter((a) => a !== entry);
-    const role = entry?.role ?? this.wanted?.role;
-    if (leaseId === null || streamId === null || role === undefined || this.conn === null) return;
+  private detachOrphan(cid: bigint, leaseId: bigint, streamId: number, role: LeaseRole): void {
+    this.abandoned = this.abandoned.filter((a) => a.cid !== cid);
+    const c = this.conn;
+    if (c === null) return;
     this.counters.orphanLeasesDetached++;
     try {
-      this.conn.send(this.requests.detach(this.ids.next(), leaseId, streamId, this.clientId, role));
+      c.send(this.requests.detach(this.ids.next(), leaseId, streamId, this.clientId, role));
     } catch {
       // Best effort: the driver expires it otherwise.
     }
   }
 
+  private settleAttach(err: Error): void {
+    const p = this.pendingAttach;
+    this.pendingAttach = null;
+    p?.reject(err);
+  }
+
   private untrack(): void {
     if (this.trackedStream !== null) this.tracker.untrack(this.trackedStream);
     this.trackedStream = null;
-  }
-
-  private abandon(cid: bigint): void {
-    // Called from Attaching's exit, before any effect clears `wanted`.
-    const role = this.wanted?.role;
-    if (role === undefined) return;
-    this.abandoned.push({ cid, role });
-    if (this.abandoned.length > ABANDONED_MAX) this.abandoned.shift();
-  }
-
-  private protocolError(e: ClientProtocolError): void {
-    this.counters.protocolErrors++;
-    this.emitter.emit('protocol-error', e);
-  }
-
-  private takeLost(): Lease | null {
-    const l = this.lostLease;
-    this.lostLease = null;
-    return l;
   }
 
   private requireConn(): ControlConnection {
@@ -581,15 +500,7 @@ export class ClientEngine implements ClientCore {
     c.close();
   }
 
-  private clear(t: TimerHandle | null): void {
-    if (t !== null) this.scheduler.clearTimeout(t);
-  }
-
   private nowNs(): number {
     return this.scheduler.now() * 1e6;
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -481,12 +481,17 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
     const stream = streamEntry.record;
     if (lease.role === ROLE_PRODUCER && stream.producer === lease) {
       // REVOKE-02: a new epoch so consumers fail closed and remap. A provisioning failure
-      // leaves the stream UNCLAIMED (no announce of files that do not exist).
-      try {
-        stream.pending = this.shm.provision(stream.streamId, this.nextEpoch(stream), stream.profile, this.nowNs);
-      } catch (err) {
-        this.counters.provisionFailures++;
-        this.log(`stream ${stream.streamId}: failed to provision a new epoch after losing its producer: ${errorText(err)}`, 'error');
+      // leaves the stream UNCLAIMED (no announce of files that do not exist). A dynamic stream
+      // nobody else holds is about to be forgotten (STREAMID-09): it gets no new files that
+      // only startup GC would ever collect; it goes UNCLAIMED and the next attach provisions.
+      const forgotten = stream.dynamic && stream.consumers === 0;
+      if (!forgotten) {
+        try {
+          stream.pending = this.shm.provision(stream.streamId, this.nextEpoch(stream), stream.profile, this.nowNs);
+        } catch (err) {
+          this.counters.provisionFailures++;
+          this.log(`stream ${stream.streamId}: failed to provision a new epoch after losing its producer: ${errorText(err)}`, 'error');
+        }
       }
       streamEntry.machine.send(StreamEvents.ProducerLeaseLost);
     } else if (lease.role === ROLE_CONSUMER) {

@@ -28,7 +28,8 @@ export class UnixControlConnection implements ControlConnection {
   ) {
     socket.on('data', (chunk: Buffer) => {
       try {
-        this.decoder.push(chunk, (b, off, len) => this.onFrame?.(b.slice(off, off + len)));
+        // A real copy (Buffer#slice would be a view pinning the whole read buffer).
+        this.decoder.push(chunk, (b, off, len) => this.onFrame?.(Uint8Array.prototype.slice.call(b, off, off + len)));
       } catch (e) {
         this.failure = e instanceof Error ? e : new Error(String(e));
         socket.destroy();

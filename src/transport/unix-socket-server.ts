@@ -210,6 +210,8 @@ export class DriverServer {
   /** One complete frame from `this.current` (created once: frame delivery allocates nothing). */
   private readonly deliver: FrameSink = (buffer, offset, length) => {
     const conn = this.current as Connection;
+    // Dropped mid-read (e.g. its queue overflowed): the rest of its read is not acted on.
+    if (conn.closed) return;
     this.counters.framesIn++;
     if (isAdminMessage(buffer, offset, length)) {
       this.handleAdmin(conn, buffer, offset, length);

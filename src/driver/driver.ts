@@ -418,17 +418,30 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
 
   // ---- keepalive (KEEPALIVE) -------------------------------------------------------------------
 
+  /**
+   * The ACTIVE lease that every identifying field of a request matches, or undefined: a
+   * keepalive or detach must name leaseId, streamId, clientId and role of one lease (DETACH-02,
+   * D9 fixed — the RI matches the leaseId alone).
+   */
+  private activeLease(leaseId: number, streamId: number, clientId: number, role: number): LeaseEntry | undefined {
+    const lease = this.leases.get(leaseId);
+    if (
+      lease === undefined ||
+      lease.record.streamId !== streamId ||
+      lease.record.clientId !== clientId ||
+      lease.record.role !== role ||
+      lease.machine.stateId !== LeaseStates.ACTIVE
+    ) {
+      return undefined;
+    }
+    return lease;
+  }
+
   /** A keepalive counts only if leaseId, streamId, clientId and role all match (D9 fixed). */
   handleKeepalive(): void {
     const k = this.keepaliveReq;
-    const lease = this.leases.get(k.leaseIdNumber());
-    if (
-      lease === undefined ||
-      lease.record.streamId !== k.streamId() ||
-      lease.record.clientId !== k.clientId() ||
-      lease.record.role !== k.role() ||
-      lease.machine.stateId !== LeaseStates.ACTIVE
-    ) {
+    const lease = this.activeLease(k.leaseIdNumber(), k.streamId(), k.clientId(), k.role());
+    if (lease === undefined) {
       this.counters.keepalivesDropped++;
       return;
     }
@@ -442,14 +455,8 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
   handleDetach(): void {
     const d = this.detachReq;
     const cid = d.correlationId();
-    const lease = this.leases.get(d.leaseIdNumber());
-    if (
-      lease === undefined ||
-      lease.record.streamId !== d.streamId() ||
-      lease.record.clientId !== d.clientId() ||
-      lease.record.role !== d.role() ||
-      lease.machine.state !== 'ACTIVE'
-    ) {
+    const lease = this.activeLease(d.leaseIdNumber(), d.streamId(), d.clientId(), d.role());
+    if (lease === undefined) {
       this.counters.detachRejected++;
       this.out.detachResponse(this.conn, cid, ResponseCode.REJECTED, 'unknown lease');
       return;

@@ -4,6 +4,7 @@
  * Every component that comes from outside (user, namespace) is sanitised or rejected so that no
  * value can climb out of the base directory.
  */
+import { userInfo } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { TensorpoolError } from '../errors.js';
 
@@ -17,13 +18,23 @@ const UNSAFE = /[^A-Za-z0-9._-]/g;
 const HAS_UNSAFE = /[^A-Za-z0-9._-]/;
 
 /**
- * The effective user's directory name, as the RI derives it: env USER, else USERNAME, else
- * "unknown"; every character outside [A-Za-z0-9._-] becomes `_`. It always sits behind the
- * `tensorpool-` prefix, so even "." or ".." cannot form a traversal component.
+ * The effective user's directory name: env USER, else USERNAME (as the RI), else the account
+ * name of the effective uid (the RI says "unknown" here, so a driver started from a service
+ * manager, where USER is often unset, and a client started from a shell would disagree on
+ * the path), else "unknown". Every character outside [A-Za-z0-9._-] becomes `_`. It always
+ * sits behind the `tensorpool-` prefix, so even "." or ".." cannot form a traversal component.
  */
 export function sanitizeUser(env: NodeJS.ProcessEnv = process.env): string {
-  const raw = env['USER'] || env['USERNAME'] || 'unknown';
+  const raw = env['USER'] || env['USERNAME'] || accountName() || 'unknown';
   return raw.replace(UNSAFE, '_');
+}
+
+function accountName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return ''; // no passwd entry for this uid (e.g. an arbitrary container uid)
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Runs the compiled `tensorpool` command as a real process. main.js is found relative to this
- * file, so the tests work wherever tsc put the tree (build/ for npm test, or a private outDir).
+ * file, so the tests work wherever tsc put the tree (.build/ for npm test, or a private outDir).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';

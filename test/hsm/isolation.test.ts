@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// This file runs as build/test/hsm/isolation.test.js; the repository root is three levels up.
+// This file runs as .build/test/hsm/isolation.test.js; the repository root is three levels up.
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const hsmRoot = join(repoRoot, 'src', 'hsm');
 

@@ -9,3 +9,4 @@ export * from './superblock-io.js';
 export * from './provision-epoch.js';
 export * from './epoch-floor.js';
 export * from './epoch-gc.js';
+export * from './map-region.js';

@@ -2,7 +2,7 @@
  * tp_mmap: the few memory-mapping calls Node.js lacks, as a Node-API (C) addon.
  *
  *   map(fd, length, writable)  -> ArrayBuffer over mmap(MAP_SHARED) of the first `length` bytes
- *   unmap(arrayBuffer)         -> munmap now, then detach the buffer (length 0 afterwards)
+ *   unmap(arrayBuffer)         -> detach the buffer (length 0 afterwards), then munmap now
  *   isWritable(arrayBuffer)    -> whether the mapping was made PROT_READ|PROT_WRITE
  *   mlock(arrayBuffer)         -> mlock(2) the whole mapping (policies.mlock_shm, FS-03)
  *
@@ -82,6 +82,18 @@ static tp_mapping *mapping_of(napi_env env, napi_value value) {
   return m;
 }
 
+/* The single argument of unmap/isWritable/mlock: one of our buffers. NULL with an error thrown. */
+static tp_mapping *mapping_arg(napi_env env, napi_callback_info info, const char *usage, napi_value *arg) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1) {
+    napi_throw_type_error(env, "TP_MMAP_ARGS", usage);
+    return NULL;
+  }
+  *arg = argv[0];
+  return mapping_of(env, argv[0]);
+}
+
 static napi_value js_map(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -140,25 +152,19 @@ static napi_value js_map(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_unmap(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK_NAPI(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 1) {
-    napi_throw_type_error(env, "TP_MMAP_ARGS", "tp_mmap.unmap(arrayBuffer)");
-    return NULL;
-  }
-  tp_mapping *m = mapping_of(env, argv[0]);
+  napi_value buffer;
+  tp_mapping *m = mapping_arg(env, info, "tp_mmap.unmap(arrayBuffer)", &buffer);
   if (m == NULL) return NULL;
   /* Forget the struct first: after the detach below the finalizer may free it. */
   void *ignored = NULL;
-  CHECK_NAPI(napi_remove_wrap(env, argv[0], &ignored));
+  CHECK_NAPI(napi_remove_wrap(env, buffer, &ignored));
   /* Detach before munmap: every typed array over the buffer now has length 0, so no JS access
    * can reach the address range once it is unmapped (reads of a detached view yield undefined,
    * Atomics on it throw). JS is single-threaded here, so nothing runs between the two calls. */
-  if (napi_detach_arraybuffer(env, argv[0]) != napi_ok) {
+  if (napi_detach_arraybuffer(env, buffer) != napi_ok) {
     /* Not detachable (should not happen for external buffers): keep the mapping and the wrap
      * rather than leave views over unmapped memory. */
-    napi_wrap(env, argv[0], m, NULL, NULL, NULL);
+    napi_wrap(env, buffer, m, NULL, NULL, NULL);
     napi_throw_error(env, "TP_MMAP_NAPI", "tp_mmap: napi_detach_arraybuffer failed; mapping kept");
     return NULL;
   }
@@ -173,14 +179,8 @@ static napi_value js_unmap(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_is_writable(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK_NAPI(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 1) {
-    napi_throw_type_error(env, "TP_MMAP_ARGS", "tp_mmap.isWritable(arrayBuffer)");
-    return NULL;
-  }
-  tp_mapping *m = mapping_of(env, argv[0]);
+  napi_value buffer;
+  tp_mapping *m = mapping_arg(env, info, "tp_mmap.isWritable(arrayBuffer)", &buffer);
   if (m == NULL) return NULL;
   napi_value result;
   CHECK_NAPI(napi_get_boolean(env, m->writable != 0, &result));
@@ -188,14 +188,8 @@ static napi_value js_is_writable(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_mlock(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK_NAPI(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 1) {
-    napi_throw_type_error(env, "TP_MMAP_ARGS", "tp_mmap.mlock(arrayBuffer)");
-    return NULL;
-  }
-  tp_mapping *m = mapping_of(env, argv[0]);
+  napi_value buffer;
+  tp_mapping *m = mapping_arg(env, info, "tp_mmap.mlock(arrayBuffer)", &buffer);
   if (m == NULL) return NULL;
   /* §10.2 step 8: "mlock the mapping; failure is an error" (RLIMIT_MEMLOCK, EPERM). */
   if (mlock(m->addr, m->length) != 0) {

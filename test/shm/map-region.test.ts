@@ -223,6 +223,17 @@ test('writable=false maps PROT_READ (kernel view r--s) and cannot refresh activi
   }
 }));
 
+test('lock(): mlock of the mapping succeeds or fails with ShmMapError MMAP (RLIMIT_MEMLOCK); closed → STATE', withEpoch((f) => {
+  const region = mapRegion(f.epoch.header.uri, { writable: false, allowedBaseDirs: [f.root.dir], expected: f.headerExpected });
+  try {
+    region.lock();
+  } catch (error) {
+    assert.ok(error instanceof ShmMapError && error.check === 'MMAP', String(error));
+  }
+  region.close();
+  assert.throws(() => region.lock(), (e: unknown) => e instanceof ShmMapError && e.check === 'STATE');
+}));
+
 test('refreshActivity: one 8-byte atomic store of activityTimestampNs, visible in the file', withEpoch((f) => {
   const region = mapRegion(f.epoch.header.uri, { writable: true, allowedBaseDirs: [f.root.dir], expected: f.headerExpected });
   try {

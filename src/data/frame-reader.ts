@@ -202,11 +202,12 @@ export class FrameReader {
    * Reads `nextSeq` without a descriptor (polling). On success advances `nextSeq`. When the
    * reader has been lapped it jumps to the frame the slot now holds (resync to latest, §5.4; the
    * lapped read is counted in `framesOverwritten`); a torn, invalid or stale frame is skipped; a
-   * frame not written yet (or in progress) is waited for: null, `nextSeq` unchanged.
+   * frame not written yet (or in progress) is waited for: null, `nextSeq` unchanged. With `dest`,
+   * reads as `readInto` does (the payload copied between the two loads).
    */
-  poll(): Frame | null {
+  poll(dest?: Uint8Array): Frame | null {
     const seq = this.nextSeq;
-    const frame = this.read(seq);
+    const frame = dest === undefined ? this.read(seq) : this.readInto(seq, dest);
     if (frame !== null) {
       this.nextSeq = seq + 1;
     } else if (this.lastDrop === DROP_LAPPED) {

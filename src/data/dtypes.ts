@@ -69,11 +69,30 @@ export function dtypeToName(dtype: number): DtypeName | undefined {
   }
 }
 
-/** The dtype code of a name, case-insensitive (`uint8`, `FLOAT32`); UNKNOWN and others → undefined. */
+/**
+ * The dtype code of a name, case-insensitive (`uint8`, `FLOAT32`); UNKNOWN and others → undefined.
+ * Upper-case names are looked up without allocating (the per-frame path of `commit`).
+ */
 export function dtypeFromName(name: string): DtypeCode | undefined {
-  const upper = name.toUpperCase();
-  if (upper === 'UNKNOWN' || !Object.hasOwn(Dtype, upper)) return undefined;
-  return Dtype[upper as keyof typeof Dtype];
+  switch (name) {
+    case 'UINT8': return Dtype.UINT8;
+    case 'INT8': return Dtype.INT8;
+    case 'UINT16': return Dtype.UINT16;
+    case 'INT16': return Dtype.INT16;
+    case 'UINT32': return Dtype.UINT32;
+    case 'INT32': return Dtype.INT32;
+    case 'UINT64': return Dtype.UINT64;
+    case 'INT64': return Dtype.INT64;
+    case 'FLOAT32': return Dtype.FLOAT32;
+    case 'FLOAT64': return Dtype.FLOAT64;
+    case 'BOOLEAN': return Dtype.BOOLEAN;
+    case 'BYTES': return Dtype.BYTES;
+    case 'BIT': return Dtype.BIT;
+    default: {
+      const upper = name.toUpperCase();
+      return upper === name ? undefined : dtypeFromName(upper);
+    }
+  }
 }
 
 /** Every dtype name, in code order (for help texts and tests). */

@@ -6,8 +6,8 @@ import { MajorOrder, SlotHeaderDecoder, TensorHeaderDecoder, type Dtype } from '
 import { DATA_BAD_ARGUMENT, dataError } from './data-error.js';
 import { dtypeElementSize } from './dtypes.js';
 import { FrameState, type Frame } from './frame.js';
+import { RingAccess } from './ring-access.js';
 import {
-  checkRing,
   HEADER_BYTES_LENGTH_OFFSET,
   HEADER_SLOT_BYTES,
   headerSlotOffset,
@@ -18,9 +18,9 @@ import {
   type CheckedPool,
   type FrameRing,
 } from './ring-geometry.js';
-import { committedWord, int32Over, loadWord, MAX_SEQ, wordEquals, wordHi, wordLoIndex, writingLo, type AtomicWordMode } from './seq-commit.js';
+import { committedWord, loadWord, MAX_SEQ, wordEquals, wordHi, wordLoIndex, writingLo, type AtomicWordMode } from './seq-commit.js';
 import { effectiveStrides, progressFieldsValid } from './stride-check.js';
-import { SlotViews } from './view-cache.js';
+import type { SlotViews } from './view-cache.js';
 
 export interface FrameReaderOptions {
   /** How seq_commit is loaded (see seq-commit.ts); default 'split32' (allocation-free). */
@@ -39,7 +39,7 @@ function badSeq(seq: number): never {
   throw dataError(DATA_BAD_ARGUMENT, `seq ${String(seq)} is not an integer in 0..2^52-1`);
 }
 
-export class FrameReader {
+export class FrameReader extends RingAccess {
   /** Frames returned (both seqlock loads matched and §7.2 passed). */
   framesRead = 0;
   /** The slot already held a later frame at the first load: lapped before read (§5.4 drops_late). */
@@ -59,18 +59,8 @@ export class FrameReader {
   /** Next seq `poll()` reads. */
   nextSeq: number;
 
-  readonly streamId: number;
-  readonly epoch: bigint;
-  readonly nslots: number;
 
-  private readonly bytes: Uint8Array;
-  private readonly view: DataView;
-  private readonly i32: Int32Array;
-  private readonly words: BigInt64Array;
-  private readonly split: boolean;
-  private readonly pools: CheckedPool[];
   private readonly poolIds: Int32Array;
-  private readonly views: SlotViews[];
   private readonly maxStride: number;
   /** Highest commit word accepted per slot (§5.4 stale check). */
   private readonly lastAccepted: Float64Array;
@@ -85,21 +75,11 @@ export class FrameReader {
   private lastDrop = DROP_NONE;
 
   constructor(ring: FrameRing, options: FrameReaderOptions = {}) {
-    this.pools = checkRing(ring);
-    this.streamId = ring.streamId;
-    this.epoch = ring.epoch;
-    this.nslots = ring.nslots;
-    this.bytes = ring.header.bytes;
-    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
-    this.words = ring.header.words;
-    this.i32 = int32Over(this.words);
-    const mode = options.atomicWord ?? 'split32';
-    this.split = mode === 'split32';
+    super(ring, options.atomicWord);
     this.poolIds = Int32Array.from(this.pools, (p) => p.poolId);
-    this.views = this.pools.map((p) => new SlotViews(p.buffer, p.slotsByteOffset, p.strideBytes, ring.nslots));
     this.maxStride = Math.max(...this.pools.map((p) => p.strideBytes));
     this.lastAccepted = new Float64Array(ring.nslots);
-    this.frame = new FrameState(ring.epoch, this.i32, this.words, mode);
+    this.frame = new FrameState(ring.epoch, this.i32, this.words, this.mode);
     this.nextSeq = options.startSeq ?? 0;
   }
 

@@ -6,8 +6,8 @@
 import { MajorOrder, ProgressUnit, SlotHeaderEncoder, TensorHeaderEncoder, type Dtype } from '../sbe/index.js';
 import { DATA_BAD_ARGUMENT, DATA_BAD_TENSOR, DATA_CLAIM_STATE, dataError } from './data-error.js';
 import { dtypeElementSize, dtypeFromName, dtypeOfArray, type DtypeName } from './dtypes.js';
+import { RingAccess } from './ring-access.js';
 import {
-  checkRing,
   HEADER_SLOT_BYTES,
   headerSlotOffset,
   MAX_DIMS,
@@ -16,9 +16,9 @@ import {
   type CheckedPool,
   type FrameRing,
 } from './ring-geometry.js';
-import { committedWord, int32Over, MAX_SEQ, wordHi, wordIndex, wordLoIndex, writingLo, writingWord, type AtomicWordMode } from './seq-commit.js';
+import { committedWord, MAX_SEQ, wordHi, wordIndex, wordLoIndex, writingLo, writingWord, type AtomicWordMode } from './seq-commit.js';
 import { effectiveStrides, expectedProgressStride } from './stride-check.js';
-import { SlotViews } from './view-cache.js';
+import type { SlotViews } from './view-cache.js';
 
 /** What `commit` writes into the TensorHeader and the slot header's other fields. */
 export interface TensorLayout {
@@ -82,24 +82,14 @@ function badTensor(message: string): never {
   throw dataError(DATA_BAD_TENSOR, message);
 }
 
-export class FrameWriter {
+export class FrameWriter extends RingAccess {
   /** Frames committed. */
   framesPublished = 0;
   /** Frames no pool could hold (§4 rule 6: dropped, never blocked). */
   framesDroppedOversize = 0;
 
-  readonly streamId: number;
-  readonly epoch: bigint;
-  readonly nslots: number;
 
   private seq: number;
-  private readonly bytes: Uint8Array;
-  private readonly view: DataView;
-  private readonly i32: Int32Array;
-  private readonly words: BigInt64Array;
-  private readonly split: boolean;
-  private readonly pools: CheckedPool[];
-  private readonly views: SlotViews[];
   /** High half of the word this writer last stored per slot; -1 = never written by us. */
   private readonly storedHi: Int32Array;
   private readonly claimState = new ClaimState();
@@ -112,16 +102,7 @@ export class FrameWriter {
   private lastSourceBytes: Uint8Array = new Uint8Array(0);
 
   constructor(ring: FrameRing, options: FrameWriterOptions = {}) {
-    this.pools = checkRing(ring);
-    this.streamId = ring.streamId;
-    this.epoch = ring.epoch;
-    this.nslots = ring.nslots;
-    this.bytes = ring.header.bytes;
-    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
-    this.words = ring.header.words;
-    this.i32 = int32Over(this.words);
-    this.split = (options.atomicWord ?? 'split32') === 'split32';
-    this.views = this.pools.map((p) => new SlotViews(p.buffer, p.slotsByteOffset, p.strideBytes, ring.nslots));
+    super(ring, options.atomicWord);
     this.storedHi = new Int32Array(ring.nslots).fill(-1);
     const initial = options.initialSeq ?? 0;
     if (!Number.isInteger(initial) || initial < 0 || initial > MAX_SEQ) {

@@ -26,39 +26,34 @@ export function effectiveStrides(
   for (let d = 0; d < ndims; d++) {
     if ((dims[d] as number) < 0 || (strides[d] as number) < 0) return false;
   }
+  // ROW: innermost d = n−1, walking d = n−2 … 0; COLUMN: the mirror image, innermost 0, walking 1 … n−1.
+  let d: number;
+  let step: number;
   if (majorOrder === MajorOrder.ROW) {
-    let s = strides[ndims - 1] as number;
-    if (s === 0) s = elementSize;
-    else if (s < elementSize) return false;
-    out[ndims - 1] = s;
-    for (let d = ndims - 2; d >= 0; d--) {
-      const inner = dims[d + 1] as number;
-      const required = (out[d + 1] as number) * (inner > 1 ? inner : 1);
-      let sd = strides[d] as number;
-      if (sd === 0) sd = required;
-      else if (sd < required) return false;
-      if (sd > MAX_I32) return false;
-      out[d] = sd;
-    }
-    return true;
+    d = ndims - 1;
+    step = -1;
+  } else if (majorOrder === MajorOrder.COLUMN) {
+    d = 0;
+    step = 1;
+  } else {
+    return false;
   }
-  if (majorOrder === MajorOrder.COLUMN) {
-    let s = strides[0] as number;
-    if (s === 0) s = elementSize;
-    else if (s < elementSize) return false;
-    out[0] = s;
-    for (let d = 1; d < ndims; d++) {
-      const inner = dims[d - 1] as number;
-      const required = (out[d - 1] as number) * (inner > 1 ? inner : 1);
-      let sd = strides[d] as number;
-      if (sd === 0) sd = required;
-      else if (sd < required) return false;
-      if (sd > MAX_I32) return false;
-      out[d] = sd;
-    }
-    return true;
+  let s = strides[d] as number;
+  if (s === 0) s = elementSize;
+  else if (s < elementSize) return false;
+  out[d] = s;
+  for (let k = 1; k < ndims; k++) {
+    const prev = d;
+    d += step;
+    const inner = dims[prev] as number;
+    const required = (out[prev] as number) * (inner > 1 ? inner : 1);
+    let sd = strides[d] as number;
+    if (sd === 0) sd = required;
+    else if (sd < required) return false;
+    if (sd > MAX_I32) return false;
+    out[d] = sd;
   }
-  return false;
+  return true;
 }
 
 /**

@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   hsm: async () => (await import('./hsm/hsm-bench.js')).run,
   sbe: async () => (await import('./sbe/sbe-bench.js')).run,
   driver: async () => (await import('./driver/driver-bench.js')).run,
+  control: async () => (await import('./control/control-bench.js')).run,
 };
 
 function usage(): string {

@@ -237,7 +237,9 @@ describe('driver and clients as separate processes', { timeout: 60_000 }, () => 
       s.on('error', () => undefined); // the driver may reset it mid-write; the close is what counts
       await new Promise<void>((resolve) => s.once('connect', () => resolve()));
       s.write(bytes);
-      await withTimeout(closed, 3000, `the driver to close a connection that sent ${bytes.length} bad bytes`);
+      await withTimeout(closed, 3000, `the driver to close a connection that sent ${bytes.length} bad bytes`).catch((e: unknown) => {
+        throw new Error(`${(e as Error).message}; driver log: ${d.stderr().trim().split('\n').slice(-5).join(' | ')}`);
+      });
     };
     const tenMiB = Buffer.alloc(4 + 64 * 1024);
     tenMiB.writeUInt32LE(10 * 1024 * 1024, 0);

@@ -39,7 +39,7 @@ export function startDriverProcess(o: DriverOptions): Promise<RunningDriver> {
     `policies.announce_period_ms=${ANNOUNCE_MS}`,
     ...(o.set ?? []),
   ];
-  return startDriver(['--config', writeSmallConfig(o.baseDir), ...sets.flatMap((s) => ['--set', s])], 8000);
+  return startDriver(['--config', writeSmallConfig(o.baseDir), '--log-level', 'debug', ...sets.flatMap((s) => ['--set', s])], 8000);
 }
 
 /** One JSON line printed by the client fixture. */

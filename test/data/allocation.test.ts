@@ -71,3 +71,23 @@ test('the check can fail: bigint64 mode allocates its bigints', async () => {
   console.log(`bigint64 UINT8 publish+read: ${bytes.toFixed(2)} B/frame`);
   assert.ok(bytes >= 2, `${bytes.toFixed(2)} B/frame`);
 });
+
+test('polling with nothing new, and reading an overwritten seq, allocate nothing (split32)', async () => {
+  const ring = makeRing(8, [{ poolId: 1, strideBytes: 1024 }]);
+  const w = new FrameWriter(ring);
+  const r = new FrameReader(ring);
+  for (let i = 0; i < 20; i++) w.publish(U8, U8_LAYOUT);
+  r.nextSeq = 20;
+  const idle = (n: number): void => {
+    let misses = 0;
+    for (let i = 0; i < n; i++) {
+      if (r.poll() === null) misses++;
+      if (r.read(3) === null) misses++; // lapped: slot 3 holds seq 19
+    }
+    sink.n += misses;
+  };
+  const bytes = await steadyBytesPerOp(idle);
+  console.log(`split32 idle poll + overwritten read: ${bytes.toFixed(2)} B/op`);
+  assert.ok(bytes < 2, `${bytes.toFixed(2)} B/op`);
+  assert.equal(r.framesRead, 0);
+});

@@ -25,6 +25,10 @@ export class DriverCounters {
   announcesSent = 0;
   shutdownRequestsIgnored = 0;
   consumerHellosIgnored = 0;
+  /** FrameDescriptors relayed from a stream's producer connection to its consumer connections. */
+  frameDescriptorsRelayed = 0;
+  /** FrameDescriptors dropped: the sending connection holds no PRODUCER lease on the stream (OWN-08). */
+  frameDescriptorsDropped = 0;
   consumerConfigsSent = 0;
   /** Exceptions from the driver's own code while handling a message (bugs; logged). */
   internalErrors = 0;

@@ -12,6 +12,7 @@ import {
   Bool,
   ConsumerHelloDecoder,
   DRIVER_SCHEMA_ID,
+  FrameDescriptorDecoder,
   HugepagesPolicy,
   LeaseRevokeReason,
   MessageHeaderDecoder,
@@ -40,7 +41,9 @@ import { NodeIdAllocator } from './node-id-allocator.js';
 import { Outbox, type DriverSink } from './outbox.js';
 import { PerConsumerStreams } from './per-consumer-streams.js';
 import {
+  addConsumerConnection,
   LeaseRecord,
+  removeConsumerConnection,
   ROLE_CONSUMER,
   ROLE_PRODUCER,
   StreamRecord,
@@ -140,6 +143,7 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
   private readonly keepaliveReq = new ShmLeaseKeepaliveDecoder();
   private readonly shutdownReq = new ShmDriverShutdownRequestDecoder();
   private readonly hello = new ConsumerHelloDecoder();
+  private readonly descriptor = new FrameDescriptorDecoder();
 
   constructor(options: DriverOptions) {
     this.config = options.config;
@@ -274,6 +278,8 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
       this.hello.wrap(buffer, offset, length);
       this.machine.send(DriverEvents.ConsumerHello);
       return;
+    } else if (schema === WIRE_SCHEMA_ID && template === 4) {
+      return this.relayFrameDescriptor(buffer, offset, length);
     }
     this.counters.unknownMessages++;
   }
@@ -384,6 +390,7 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
       entry.machine.send(StreamEvents.ProducerAttach);
     } else {
       stream.consumers++;
+      addConsumerConnection(stream, this.conn);
       if (unprovisioned) entry.machine.send(StreamEvents.Provision);
     }
     const regions = stream.regions;
@@ -503,6 +510,7 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
       streamEntry.machine.send(StreamEvents.ProducerLeaseLost);
     } else if (lease.role === ROLE_CONSUMER) {
       stream.consumers--;
+      removeConsumerConnection(stream, lease.connection);
       this.perConsumer.release(lease.clientId, lease.streamId);
     }
     // STREAMID-09 (dynamic streams only, see DEVIATIONS): forget a stream nobody uses.
@@ -637,6 +645,35 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
         this.log(`cleanup of stream ${s.record.streamId} failed: ${errorText(err)}`, 'warn');
       }
     }
+  }
+
+  // ---- FrameDescriptor relay (issue 6; a tensorpool extension, DEVIATIONS) ---------------------
+
+  /**
+   * The wake-up path of the data plane: a FrameDescriptor from the connection that holds the
+   * stream's ACTIVE PRODUCER lease is forwarded, bytes unchanged, to every connection holding a
+   * CONSUMER lease on it. From anyone else it is dropped and counted (OWN-08: only the lease
+   * holder writes the stream, so only it may say a frame was written). Bypasses the driver
+   * machine: a descriptor changes no state, and this path runs per frame, so it allocates
+   * nothing. Announces (ANNOUNCE-01) stay broadcasts and are untouched.
+   */
+  private relayFrameDescriptor(buffer: Uint8Array, offset: number, length: number): void {
+    const d = this.descriptor.wrap(buffer, offset, length);
+    const entry = this.streams.get(d.streamId());
+    const producer = entry?.record.producer ?? null;
+    if (
+      entry === undefined ||
+      producer === null ||
+      producer.connection !== this.conn ||
+      this.machine.state === 'Stopped' ||
+      this.leases.get(producer.leaseId)?.machine.stateId !== LeaseStates.ACTIVE
+    ) {
+      this.counters.frameDescriptorsDropped++;
+      return;
+    }
+    const to = entry.record.consumerConnections;
+    for (let i = 0; i < to.length; i++) this.out.relay(to[i] as number, buffer, offset, d.encodedLength());
+    this.counters.frameDescriptorsRelayed++;
   }
 
   // ---- per-consumer streams (PERCONSUMER-06) -----------------------------------------------------

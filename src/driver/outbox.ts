@@ -142,6 +142,11 @@ export class Outbox {
     this.sink.send(BROADCAST, this.buf, 0, e.finish());
   }
 
+  /** Forwards a message received from a client as is (the FrameDescriptor relay). */
+  relay(to: number, buffer: Uint8Array, offset: number, length: number): void {
+    this.sink.send(to, buffer, offset, length);
+  }
+
   consumerConfig(
     to: number,
     streamId: number,

@@ -63,6 +63,12 @@ export class StreamRecord {
   /** The current producer lease (PRODUCER-03: announces carry its clientId). */
   producer: LeaseRecord | null = null;
   consumers = 0;
+  /**
+   * Connections holding a CONSUMER lease on this stream, each once, with how many such leases it
+   * holds (parallel arrays): the FrameDescriptor relay sends to each without allocating (issue 6).
+   */
+  readonly consumerConnections: number[] = [];
+  readonly consumerConnectionLeases: number[] = [];
   constructor(
     readonly owner: StreamOwner,
     readonly streamId: number,
@@ -70,4 +76,27 @@ export class StreamRecord {
     /** Created from `driver.stream_id_range` (STREAMID-08); dropped when its last lease ends. */
     readonly dynamic: boolean,
   ) {}
+}
+
+/** A consumer lease on `connection` began: the relay now reaches that connection. */
+export function addConsumerConnection(stream: StreamRecord, connection: number): void {
+  const i = stream.consumerConnections.indexOf(connection);
+  if (i >= 0) stream.consumerConnectionLeases[i] = (stream.consumerConnectionLeases[i] ?? 0) + 1;
+  else {
+    stream.consumerConnections.push(connection);
+    stream.consumerConnectionLeases.push(1);
+  }
+}
+
+/** A consumer lease on `connection` ended: the connection leaves the relay with its last one. */
+export function removeConsumerConnection(stream: StreamRecord, connection: number): void {
+  const i = stream.consumerConnections.indexOf(connection);
+  if (i < 0) return;
+  const left = (stream.consumerConnectionLeases[i] ?? 1) - 1;
+  if (left > 0) {
+    stream.consumerConnectionLeases[i] = left;
+    return;
+  }
+  stream.consumerConnections.splice(i, 1);
+  stream.consumerConnectionLeases.splice(i, 1);
 }

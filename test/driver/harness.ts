@@ -3,6 +3,7 @@
  * injection), a sink that decodes everything the driver sends, and encoders for client requests.
  */
 import {
+  FrameDescriptorDecoder,
   HugepagesPolicy,
   MessageHeaderDecoder,
   Role,
@@ -134,6 +135,7 @@ export type Sent =
   | { kind: 'revoked'; to: number; leaseId: bigint; streamId: number; clientId: number; role: number; reason: number; timestampNs: bigint }
   | { kind: 'announce'; to: number; streamId: number; producerId: number; epoch: bigint; headerNslots: number; pools: number; headerUri: string; timestampNs: bigint }
   | { kind: 'shutdown'; to: number; reason: number; error: string }
+  | { kind: 'descriptor'; to: number; streamId: number; epoch: bigint; seq: bigint }
   | { kind: 'config'; to: number; streamId: number; consumerId: number; descriptorStreamId: number; controlStreamId: number; descriptorChannel: string; controlChannel: string };
 
 export class CapturingSink {
@@ -187,6 +189,11 @@ export class CapturingSink {
         const a = this.announce.wrap(b);
         const pools = a.payloadPools();
         this.sent.push({ kind: 'announce', to, streamId: a.streamId(), producerId: a.producerId(), epoch: a.epoch(), headerNslots: a.headerNslots(), pools: pools.count(), headerUri: a.headerRegionUri(), timestampNs: a.announceTimestampNs() });
+        return;
+      }
+      case '900/4': {
+        const d = new FrameDescriptorDecoder().wrap(b);
+        this.sent.push({ kind: 'descriptor', to, streamId: d.streamId(), epoch: d.epoch(), seq: d.seq() });
         return;
       }
       case '900/3': {
@@ -404,7 +411,7 @@ export function lastFrames(h: Harness, kind: Sent['kind']): Uint8Array[] {
   const out: Uint8Array[] = [];
   // Re-decode only the header to classify: schema/template as in CapturingSink.send.
   const hd = new MessageHeaderDecoder();
-  const key: Record<Sent['kind'], string> = { attach: '901/2', detach: '901/4', revoked: '901/7', shutdown: '901/6', announce: '900/1', config: '900/3' };
+  const key: Record<Sent['kind'], string> = { attach: '901/2', detach: '901/4', revoked: '901/7', shutdown: '901/6', announce: '900/1', config: '900/3', descriptor: '900/4' };
   for (const f of frames) {
     const x = hd.wrap(f);
     if (`${x.schemaId()}/${x.templateId()}` === key[kind]) out.push(f);

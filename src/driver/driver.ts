@@ -266,8 +266,14 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
           this.machine.send(DriverEvents.Detach);
           return;
         case 5:
+          // The hottest message. Keepalives are control input that Running polls (the seed's
+          // Running Tick handler), processed while the lifecycle machine is in Running or its
+          // child Running_Draining (KEEPALIVE-09) — asked of the machine, not a flag — without
+          // a DriverHsm event of their own: that dispatch was a fifth of a keepalive's cost.
+          // The lease's own LeaseHsm still gets its Keepalive event.
           this.keepaliveReq.wrap(buffer, offset, length);
-          this.machine.send(DriverEvents.Keepalive);
+          if (this.machine.isInId(DriverStates.Running)) this.handleKeepalive();
+          else this.counters.droppedAfterStop++;
           return;
         case 8:
           this.shutdownReq.wrap(buffer, offset, length);

@@ -5,7 +5,9 @@
  * Every control message reaches the driver as an event of this machine, so whether an attach is
  * accepted is decided by the active state, not by a flag (SHUTDOWN-08, ATTACH-18): Running
  * processes it, Running_Draining and Stopped reject it with "driver draining". Keepalives,
- * detaches, expiry and periodic announces continue while draining (KEEPALIVE-09).
+ * detaches, expiry and periodic announces continue while draining (KEEPALIVE-09). Keepalives,
+ * the hottest input, are not events of this machine: the driver processes them while it is in
+ * Running (or its child), as the seed's Running polls control input on Tick.
  */
 import { HANDLED, defineMachine, payload } from '../../hsm/index.js';
 
@@ -14,7 +16,6 @@ export interface DriverCore {
   handleAttach(): void;
   rejectAttachDraining(): void;
   handleDetach(): void;
-  handleKeepalive(): void;
   handleConsumerHello(): void;
   /** Runs due timers: periodic announces, lease expiry (KEEPALIVE-08, ANNOUNCE-05). */
   pollTimers(): void;
@@ -33,7 +34,6 @@ export const DriverHsm = defineMachine<DriverCore>('DriverHsm')
   .events({
     Attach: payload(),
     Detach: payload(),
-    Keepalive: payload(),
     ConsumerHello: payload(),
     /** A shutdown request with a valid token (SHUTDOWN-02). */
     ShutdownRequested: payload(),
@@ -62,7 +62,6 @@ export const DriverHsm = defineMachine<DriverCore>('DriverHsm')
       on: {
         Attach: (d) => (d.handleAttach(), HANDLED),
         Detach: (d) => (d.handleDetach(), HANDLED),
-        Keepalive: (d) => (d.handleKeepalive(), HANDLED),
         ConsumerHello: (d) => (d.handleConsumerHello(), HANDLED),
         Tick: (d) => (d.pollTimers(), HANDLED),
         ShutdownRequested: 'Running_Draining',

@@ -78,6 +78,8 @@ export class ClientEngine implements ClientCore {
 
   private conn: ControlConnection | null = null;
   private connecting = false;
+  /** The data plane's FrameDescriptor consumer (one per client: the Consumer that owns it). */
+  descriptorHandler: ((frame: Uint8Array) => void) | null = null;
   private wanted: AttachOptions | null = null;
   /** The stream id to ask for: the user's, then the driver's once granted (CLIENT-16). */
   private streamId = 0;
@@ -141,6 +143,22 @@ export class ClientEngine implements ClientCore {
 
   close(): void {
     this.machine.post(ClientEvents.Close);
+  }
+
+  /**
+   * Sends a data-plane message (a FrameDescriptor) on the control connection. Only while
+   * Attached: a producer that lost its lease must not announce frames (OWN-08). False when not
+   * sent; never throws (a broken connection ends the lease through its own path).
+   */
+  sendFrame(frame: Uint8Array): boolean {
+    const c = this.conn;
+    if (this.lease === null || c === null || c.closed) return false;
+    try {
+      c.send(frame);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   // ---- ClientCore: the machine's actions ---------------------------------------------------------
@@ -383,6 +401,10 @@ export class ClientEngine implements ClientCore {
     switch (m.kind) {
       case 'announce':
         this.tracker.handleAnnounce(frame);
+        return;
+      case 'descriptor':
+        // Only while a lease is held: a descriptor names frames of the lease's regions.
+        if (this.descriptorHandler !== null && this.lease !== null) this.descriptorHandler(frame);
         return;
       case 'attach-ok':
       case 'attach-invalid':

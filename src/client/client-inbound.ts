@@ -34,12 +34,15 @@ export type Inbound =
   | { readonly kind: 'shutdown'; readonly reason: number; readonly message: string }
   | { readonly kind: 'revoked'; readonly leaseId: bigint; readonly streamId: number; readonly role: LeaseRole; readonly reason: RevokeReasonName }
   | { readonly kind: 'announce' }
+  /** A FrameDescriptor relayed by the driver (issue 6 wake-up path): handed on undecoded. */
+  | { readonly kind: 'descriptor' }
   /** Undecodable; `attachCid` is the correlationId of a broken attach response when readable. */
   | { readonly kind: 'malformed'; readonly error: ClientProtocolError; readonly attachCid: bigint | null }
   | { readonly kind: 'unknown' };
 
 const UNKNOWN: Inbound = { kind: 'unknown' };
 const ANNOUNCE: Inbound = { kind: 'announce' };
+const DESCRIPTOR: Inbound = { kind: 'descriptor' };
 
 export class InboundDecoder {
   private readonly header = new MessageHeaderDecoder();
@@ -59,7 +62,7 @@ export class InboundDecoder {
       return { kind: 'malformed', error: new ClientProtocolError('SCHEMA-03', `undecodable frame: ${errorText(err)}`, { cause: err }), attachCid: null };
     }
     try {
-      if (schema === WIRE_SCHEMA_ID) return template === 1 ? ANNOUNCE : UNKNOWN;
+      if (schema === WIRE_SCHEMA_ID) return template === 1 ? ANNOUNCE : template === 4 ? DESCRIPTOR : UNKNOWN;
       if (schema !== DRIVER_SCHEMA_ID) return UNKNOWN;
       switch (template) {
         case 2:

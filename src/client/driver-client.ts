@@ -78,6 +78,25 @@ export class DriverClient {
     return this.engine.clientId;
   }
 
+  /**
+   * Sends one data-plane message (a producer's FrameDescriptor, issue 6) on the control
+   * connection, for the driver to relay to the stream's consumers. Returns false, sending
+   * nothing, when no lease is held or the connection is gone. The bytes are copied or written
+   * before it returns.
+   */
+  sendFrame(frame: Uint8Array): boolean {
+    return this.engine.sendFrame(frame);
+  }
+
+  /**
+   * Sets the handler of FrameDescriptors the driver relays to this (consumer) client; null
+   * removes it. Called synchronously with bytes valid only during the call, only while a lease
+   * is held. One handler per client (the data plane's Consumer).
+   */
+  onFrameDescriptor(handler: ((frame: Uint8Array) => void) | null): void {
+    this.engine.descriptorHandler = handler;
+  }
+
   /** Announce tracking of the lease's stream (epochs, producer revokes). */
   get announces(): AnnounceTracker {
     return this.engine.tracker;

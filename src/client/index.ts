@@ -30,3 +30,6 @@ export { CorrelationIds, randomNonZeroU32 } from './correlation-ids.js';
 export { ManualScheduler, realScheduler, type RandomSource, type Scheduler, type TimerHandle } from './scheduler.js';
 export { TypedEmitter, type EventArgs, type Listener } from './typed-emitter.js';
 export { ClientMachine } from './client-machine.js';
+export { Producer, type ProducerCounters, type ProducerEvents, type ProducerOptions } from './producer.js';
+export { Consumer, type ConsumerCounters, type ConsumerEvents, type ConsumerMode, type ConsumerOptions } from './consumer.js';
+export { StreamMapping, leaseRegions, type StreamEpochRegions } from './stream-mapping.js';

@@ -108,6 +108,7 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
     }
   };
 
+  const leafMethods: string[] = [];
   for (let L = 0; L < d.n; L++) {
     if (!canRest(L)) continue;
     const cases: string[] = [];
@@ -122,9 +123,22 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
       if (body.length > 0) cases.push(`case ${e}: { // ${str(d.eventNames[e])}`, ...body.map((b) => `  ${b}`), '  break;', '}');
     }
     if (cases.length > 0) {
-      lines.push(`case ${L}: // ${str(d.names[L])}`, '  switch (e) {', ...cases.map((c) => `    ${c}`), '  }', '  break;');
+      // One method per resting state: each is compiled (and inlines its handlers) on its own
+      // budget; a single step() holding every case ran out of TurboFan's cumulative inlining
+      // budget, leaving the handlers of whichever cases came last as real calls.
+      lines.push(`case ${L}: return this.s${L}(e, p); // ${str(d.names[L])}`);
+      leafMethods.push(
+        `  s${L}(e, p) { // ${str(d.names[L])}`,
+        '    const ctx = this.ctx;',
+        ...(cases.some((c) => c.includes('r = F')) ? ['    const refs = this.refs;', '    let r = 0;'] : []),
+        '    switch (e) {',
+        ...cases.map((c) => `      ${c}`),
+        '    }',
+        '    this.unhandledEvent(e, p);',
+        '  }',
+      );
     }
-    if (lines.length > MAX_LINES) return null;
+    if (lines.length + leafMethods.length > MAX_LINES) return null;
   }
 
   const prelude: string[] = [];
@@ -136,7 +150,7 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
     if (d.exit[v] !== null) prelude.push(`const X${v} = X[${v}];`);
     if (d.initialEffect[v] !== null) prelude.push(`const IE${v} = IE[${v}];`);
   }
-  prelude.push('const HN = H.onEntry, HX = H.onExit, HU = H.onUnhandled;');
+  prelude.push('const HN = H.onEntry, HX = H.onExit;');
   const className = d.name.replace(/[^A-Za-z0-9_$]/g, '_').replace(/^(?=\d)/, '_') || 'Machine';
   const source = [
     '"use strict";',
@@ -155,20 +169,18 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
     '    this.busy = false;',
     '  }',
     '  step(e, p) {',
-    '    const ctx = this.ctx;',
-    ...(used.F.size > 0 ? ['    const refs = this.refs;', '    let r = 0;'] : []),
     '    switch (this.active) {',
     ...lines.map((l) => `      ${l}`),
     '    }',
-    '    this.unhandled++;',
-    ...(hooks.onUnhandled !== undefined ? ['    HU(ctx, EN[e], p);'] : []),
+    '    this.unhandledEvent(e, p);',
     '  }',
+    ...leafMethods,
     '};',
   ].join('\n');
   // The definition's own functions are passed in; no user text is ever spliced into the source
   // (names appear only JSON-quoted, the class name only after sanitising).
-  const factory = new Function('Base', 'F', 'G', 'E', 'X', 'N', 'IE', 'H', 'EN', source) as (
+  const factory = new Function('Base', 'F', 'G', 'E', 'X', 'N', 'IE', 'H', source) as (
     ...args: unknown[]
   ) => RuntimeClass;
-  return factory(MachineRuntime, arcFn, arcGuard, arcEffect, d.exit, d.entry, d.initialEffect, hooks, d.eventNames);
+  return factory(MachineRuntime, arcFn, arcGuard, arcEffect, d.exit, d.entry, d.initialEffect, hooks);
 }

@@ -40,7 +40,7 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
 
   const emitEnter = (v: number, out: string[]): void => {
     out.push(`this.active = ${v};`);
-    if (d.entry[v] !== null) out.push(`if (N${v}(ctx) !== undefined) this.actionReturned(${v}, 'entry');`);
+    if (d.entry[v] !== null) out.push(`if (N${v}(ctx) !== undefined && bad === 0) bad = ${v};`);
     if (hooks.onEntry !== undefined) out.push(`HN(ctx, ${str(d.names[v])});`);
   };
   const emitPath = (scope: number, t: number, out: string[]): void => {
@@ -52,9 +52,9 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
   const emitInline = (L: number, s: number, t: number, effect: number, out: string[]): void => {
     const start = out.length;
     const scope = computeScope(d, s, t);
-    out.push('this.inTransition = true;');
+    out.push('this.inTransition = true;', 'bad = 0;');
     for (let x = L; x !== scope; x = parent[x] as number) {
-      if (d.exit[x] !== null) out.push(`if (X${x}(ctx) !== undefined) this.actionReturned(${x}, 'exit');`);
+      if (d.exit[x] !== null) out.push(`if (X${x}(ctx) !== undefined && bad === 0) bad = -${x};`);
       if (hooks.onExit !== undefined) out.push(`HX(ctx, ${str(d.names[x])});`);
       const p = parent[x] as number;
       if (d.recordsHistory[p] === 1) out.push(`this.lastChild[${p}] = ${x}; this.lastLeaf[${p}] = ${L};`);
@@ -65,7 +65,7 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
     let v = t;
     for (;;) {
       if (kind[v] === KIND_FINAL) {
-        out.push(`this.pendingDone = ${parent[v]};`, 'this.inTransition = false;', 'this.completions();');
+        out.push(`this.pendingDone = ${parent[v]};`, 'if (bad !== 0) this.badActionAt(bad);', 'this.inTransition = false;', 'this.completions();');
         peephole(out, start);
         return;
       }
@@ -75,7 +75,7 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
       emitPath(v, it, out);
       v = it;
     }
-    out.push('this.inTransition = false;');
+    out.push('if (bad !== 0) this.badActionAt(bad);', 'this.inTransition = false;');
     peephole(out, start);
   };
 
@@ -131,6 +131,7 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
         `  s${L}(e, p) { // ${str(d.names[L])}`,
         '    const ctx = this.ctx;',
         ...(cases.some((c) => c.includes('r = F')) ? ['    const refs = this.refs;', '    let r = 0;'] : []),
+        ...(cases.some((c) => c.includes('bad = 0;')) ? ['    let bad = 0; // first action that returned a value: +entry / -exit state id'] : []),
         '    switch (e) {',
         ...cases.map((c) => `      ${c}`),
         '    }',

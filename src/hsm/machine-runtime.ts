@@ -47,6 +47,14 @@ export class MachineRuntime {
   protected busy = false;
   /** True from a transition's first exit to its last entry: a throw there leaves no valid configuration. */
   protected inTransition = false;
+  /**
+   * The first entry (+id) or exit (-id) action of the current transition that returned a value
+   * (an attempt to transition from an action, HSM-SEM-5), or 0. The error is raised when the
+   * transition's actions have run, not at the offending call: the specialised dispatch does the
+   * same with one check per transition instead of a throwing call after every action, which kept
+   * V8 from optimising transitions inside the run-to-completion guard.
+   */
+  protected badAction = 0;
   /** Composite whose final child was just entered (completion pending), or -1. */
   protected pendingDone = -1;
   protected unhandled = 0;
@@ -151,6 +159,7 @@ export class MachineRuntime {
     try {
       this.inTransition = true;
       this.settle(ROOT);
+      if (this.badAction !== 0) this.throwBadAction();
       this.inTransition = false;
       this.completions();
       if (this.qLen !== 0) this.drain();
@@ -237,6 +246,7 @@ export class MachineRuntime {
     this.busy = false;
     if (this.inTransition) this.statusCode = STATUS_FAULTED;
     this.inTransition = false;
+    this.badAction = 0;
     this.pendingDone = -1;
     this.clearQueue();
   }
@@ -368,6 +378,7 @@ export class MachineRuntime {
       effect(this.ctx, payload);
     }
     this.enterTarget(scope, target, payload);
+    if (this.badAction !== 0) this.throwBadAction();
     this.inTransition = false;
     if (tr !== null) tr.transitionEnd?.(names[source] as string, names[target] as string);
   }
@@ -390,7 +401,7 @@ export class MachineRuntime {
     let x = leaf;
     while (x !== scope) {
       const act = d.exit[x];
-      if (act !== null && act !== undefined && act(this.ctx) !== undefined) this.actionReturned(x, 'exit');
+      if (act !== null && act !== undefined && act(this.ctx) !== undefined && this.badAction === 0) this.badAction = -x;
       const hook = d.hooks.onExit;
       if (hook !== undefined) hook(this.ctx, d.names[x] as string);
       if (this.tracer !== null) this.tracer.exit?.(d.names[x] as string);
@@ -404,16 +415,25 @@ export class MachineRuntime {
     }
   }
 
-  /** An entry or exit action returned a value: it tried to transition (HSM-SEM-5). */
-  protected actionReturned(v: number, which: 'entry' | 'exit'): never {
-    throw new HsmActionTransitionError(this.definition.name, this.definition.names[v] as string, which);
+  /** An entry (+id) or exit (-id) action returned a value: it tried to transition (HSM-SEM-5). */
+  protected throwBadAction(): never {
+    const b = this.badAction;
+    this.badAction = 0;
+    const v = b < 0 ? -b : b;
+    throw new HsmActionTransitionError(this.definition.name, this.definition.names[v] as string, b < 0 ? 'exit' : 'entry');
+  }
+
+  /** The specialised dispatch's end-of-transition check found offending action `b`. */
+  protected badActionAt(b: number): never {
+    this.badAction = b;
+    this.throwBadAction();
   }
 
   protected enter(v: number): void {
     const d = this.definition;
     this.active = v;
     const act = d.entry[v];
-    if (act !== null && act !== undefined && act(this.ctx) !== undefined) this.actionReturned(v, 'entry');
+    if (act !== null && act !== undefined && act(this.ctx) !== undefined && this.badAction === 0) this.badAction = v;
     const hook = d.hooks.onEntry;
     if (hook !== undefined) hook(this.ctx, d.names[v] as string);
     if (this.tracer !== null) this.tracer.entry?.(d.names[v] as string);

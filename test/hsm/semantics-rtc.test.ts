@@ -118,9 +118,10 @@ for (const mode of MODES) {
       assert.equal(m.status, 'running'); // the throw came before any state change
     });
 
-    test('an entry action that returns a value (tries to transition) is a typed error', () => {
+    test('an entry action that returns a value (tries to transition) is a typed error; the machine is faulted', () => {
       const m = make();
       assert.throws(() => m.dispatch('BadEntry'), (e: unknown) => e instanceof HsmActionTransitionError && /'Done'/.test(e.message));
+      assert.equal(m.status, 'faulted');
     });
   });
 
@@ -140,7 +141,8 @@ for (const mode of MODES) {
       assert.deepEqual(ctx.log, ['enter Idle']);
       ctx.log.length = 0;
       assert.throws(() => m.dispatch('BadEntry'));
-      assert.deepEqual(ctx.log, ['exit Idle', '+Done']);
+      // The offending entry action's error is raised once the transition's actions have run.
+      assert.deepEqual(ctx.log, ['exit Idle', '+Done', 'enter Done']);
     });
   });
 }

@@ -120,24 +120,25 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
         }
         s = s === ROOT ? -1 : (d.firstHandler[(parent[s] as number) * nEvents + e] as number);
       }
-      if (body.length > 0) cases.push(`case ${e}: { // ${str(d.eventNames[e])}`, ...body.map((b) => `  ${b}`), '  break;', '}');
-    }
-    if (cases.length > 0) {
-      // One method per resting state: each is compiled (and inlines its handlers) on its own
-      // budget; a single step() holding every case ran out of TurboFan's cumulative inlining
-      // budget, leaving the handlers of whichever cases came last as real calls.
-      lines.push(`case ${L}: return this.s${L}(e, p); // ${str(d.names[L])}`);
+      if (body.length === 0) continue;
+      // One method per (resting state, event): V8 inlines from the caller down until a
+      // cumulative budget runs out, and whatever it does not inline it compiles on its own —
+      // so a small method per reaction keeps every reaction's actions inlined somewhere, however
+      // many reactions a machine has or which of them are hot. (One step() with every case lost
+      // the later cases' actions to real calls.)
+      cases.push(`case ${e}: return this.r${L}_${e}(p); // ${str(d.eventNames[e])}`);
       leafMethods.push(
-        `  s${L}(e, p) { // ${str(d.names[L])}`,
+        `  r${L}_${e}(p) { // ${str(d.names[L])} × ${str(d.eventNames[e])}`,
         '    const ctx = this.ctx;',
-        ...(cases.some((c) => c.includes('r = F')) ? ['    const refs = this.refs;', '    let r = 0;'] : []),
-        ...(cases.some((c) => c.includes('bad = 0;')) ? ['    let bad = 0; // first action that returned a value: +entry / -exit state id'] : []),
-        '    switch (e) {',
-        ...cases.map((c) => `      ${c}`),
-        '    }',
-        '    this.unhandledEvent(e, p);',
+        ...(body.some((b) => b.includes('r = F')) ? ['    const refs = this.refs;', '    let r = 0;'] : []),
+        ...(body.some((b) => b.includes('bad = 0;')) ? ['    let bad = 0; // first action that returned a value: +entry / -exit state id'] : []),
+        ...body.map((b) => `    ${b}`),
+        `    this.unhandledEvent(${e}, p);`,
         '  }',
       );
+    }
+    if (cases.length > 0) {
+      lines.push(`case ${L}: // ${str(d.names[L])}`, '  switch (e) {', ...cases.map((c) => `    ${c}`), '  }', '  break;');
     }
     if (lines.length + leafMethods.length > MAX_LINES) return null;
   }

@@ -163,13 +163,18 @@ export class Consumer implements AsyncIterable<Frame> {
   }
 
   /**
-   * Calls `fn` with each frame as it arrives (valid only during the call). One callback at a
-   * time; returns a function that stops delivery. Not combinable with a pending iterator read.
+   * Calls `fn` with each frame as it arrives (valid only during the call), starting after
+   * onFrame returns (frames already in the ring first). One callback at a time; returns a
+   * function that stops delivery. Not combinable with a pending iterator read.
    */
   onFrame(fn: (frame: Frame) => void): () => void {
     if (this.waiter !== null) throw new Error('Consumer.onFrame: an iterator read is pending');
     this.callback = fn;
-    this.wake();
+    // Not synchronously: frames already in the ring must not reach `fn` before onFrame returns
+    // (the caller may not hold the stop function yet).
+    queueMicrotask(() => {
+      if (this.callback === fn) this.wake();
+    });
     return () => {
       if (this.callback === fn) this.callback = null;
     };

@@ -7,10 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { crc32, crc32Hex, fillPattern } from '../../src/data/index.js';
 import { tempBase, withTimeout } from '../transport/socket-harness.js';
-import { MAIN, run, startDriver, writeSmallConfig, type RunningDriver } from './cli-harness.js';
+import { MAIN, run, startDriver, type RunningDriver } from './cli-harness.js';
 
 let base: { dir: string; cleanup: () => void };
 let configFile: string;
@@ -18,7 +20,24 @@ const running: RunningDriver[] = [];
 
 before(() => {
   base = tempBase();
-  configFile = writeSmallConfig(base.dir);
+  // 64 slots: 20 frames can never lap the consumer, so "in order, none dropped" does not
+  // depend on how fast the consumer process is scheduled.
+  configFile = join(base.dir, 'driver.toml');
+  writeFileSync(
+    configFile,
+    `[driver]
+instance_id = "pc"
+[policies]
+prefault_shm = false
+announce_period_ms = 1000
+[profiles.p]
+header_nslots = 64
+payload_pools = [{ pool_id = 1, stride_bytes = 4096 }]
+[streams.s]
+stream_id = 10000
+profile = "p"
+`,
+  );
 });
 
 after(() => {

@@ -168,6 +168,25 @@ describe('Producer → Consumer over real shared memory (issue 6)', { timeout: 1
     await env.close(producer);
   });
 
+  test('onFrame delivers frames already in the ring only after it returns, so the callback can stop itself', async () => {
+    const env = new ShmEnv();
+    const producer = await env.producer();
+    for (let s = 0; s < 4; s++) producer.publish(patternFrame(s, 32), { shape: [32], dtype: 'UINT8' });
+    await env.settle();
+    const consumer = await env.consumer('event'); // maps after the frames were committed
+    const seen: number[] = [];
+    const stop = consumer.onFrame((f) => {
+      seen.push(f.seq);
+      if (seen.length === 2) stop();
+    });
+    assert.deepEqual(seen, []);
+    await turn();
+    assert.deepEqual(seen, [0, 1]);
+    assert.equal((await consumer.read())?.seq, 2, 'the iterator continues where the callback stopped');
+    await env.close(consumer);
+    await env.close(producer);
+  });
+
   test('REVOKE-06 case 2, EPOCH-02/07: producer detach → consumer unmaps; new producer → new epoch mapped, seq restarts at 0, frames continue', async () => {
     const env = new ShmEnv();
     const p1 = await env.producer();

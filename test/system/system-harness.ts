@@ -25,6 +25,8 @@ export interface DriverOptions {
   readonly namespace: string;
   /** Extra `--set key=value` overrides. */
   readonly set?: readonly string[];
+  /** A driver config file (default: the small profile, 8 slots of one 4 KiB pool). */
+  readonly configFile?: string;
 }
 
 /** `tensorpool driver` on the small test profile, with short intervals and a shutdown token. */
@@ -39,7 +41,7 @@ export function startDriverProcess(o: DriverOptions): Promise<RunningDriver> {
     `policies.announce_period_ms=${ANNOUNCE_MS}`,
     ...(o.set ?? []),
   ];
-  return startDriver(['--config', writeSmallConfig(o.baseDir), '--log-level', 'debug', ...sets.flatMap((s) => ['--set', s])], 8000);
+  return startDriver(['--config', o.configFile ?? writeSmallConfig(o.baseDir), '--log-level', 'debug', ...sets.flatMap((s) => ['--set', s])], 8000);
 }
 
 /** One JSON line printed by the client fixture. */

@@ -16,6 +16,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   sbe: async () => (await import('./sbe/sbe-bench.js')).run,
   driver: async () => (await import('./driver/driver-bench.js')).run,
   control: async () => (await import('./control/control-bench.js')).run,
+  data: async () => (await import('./data/data-bench.js')).run,
 };
 
 function usage(): string {

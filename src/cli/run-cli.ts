@@ -2,13 +2,14 @@
 import { oneLine, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './cli-errors.js';
 import type { Command } from './command.js';
 import { consumeCommand } from './consume-command.js';
+import { demoCommand } from './demo-command.js';
 import { driverCommand } from './driver-command.js';
 import { inspectCommand } from './inspect-command.js';
 import { produceCommand } from './produce-command.js';
 import { shutdownCommand } from './shutdown-command.js';
 import { statusCommand } from './status-command.js';
 
-const COMMANDS: readonly Command[] = [driverCommand, statusCommand, shutdownCommand, inspectCommand, produceCommand, consumeCommand];
+const COMMANDS: readonly Command[] = [driverCommand, statusCommand, shutdownCommand, inspectCommand, produceCommand, consumeCommand, demoCommand];
 
 export const MAIN_HELP = `Usage: tensorpool <command> [options]
 

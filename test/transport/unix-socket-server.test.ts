@@ -16,7 +16,7 @@ import { encodeFrame } from '../../src/transport/length-prefix-framing.js';
 import { TransportError, TransportErrorCode } from '../../src/transport/transport-error.js';
 import { connectUnix, type UnixControlConnection } from '../../src/transport/unix-socket-client.js';
 import type { DriverServer } from '../../src/transport/unix-socket-server.js';
-import { attachRequest, configFor, FrameLog, startServer, tempBase, withTimeout } from './socket-harness.js';
+import { attachRequest, configFor, FrameLog, kind as kindOf, startServer, tempBase, withTimeout } from './socket-harness.js';
 
 let base: { dir: string; cleanup: () => void };
 const stopAfter: DriverServer[] = [];
@@ -90,9 +90,21 @@ describe('DriverServer over a Unix socket', () => {
     const revoked = new ShmLeaseRevokedDecoder().wrap(await consumer.next('901/7'));
     assert.equal(revoked.clientId(), 1);
     assert.equal(revoked.reason(), LeaseRevokeReason.EXPIRED);
-    const announce = new ShmPoolAnnounceDecoder().wrap(await consumer.next('900/1'));
-    assert.ok((announce.epoch() ?? 0n) > (firstEpoch ?? 0n));
-    assert.deepEqual(consumer.kinds().slice(seen, seen + 2), ['901/7', '900/1']);
+    // Wait for the epoch-bumped announce. Announces of the old epoch (the one that follows the
+    // consumer's own attach, periodic ones) may arrive around the revoke at any time, so the
+    // order is checked between the revoke and the first announce of a *higher* epoch (REVOKE-03).
+    const announceDecoder = new ShmPoolAnnounceDecoder();
+    const bumped = (f: Uint8Array): boolean =>
+      kindOf(f) === '900/1' && (announceDecoder.wrap(f).epoch() ?? 0n) > (firstEpoch ?? 0n);
+    const deadline = Date.now() + 5000;
+    while (!consumer.frames.slice(seen).some(bumped)) {
+      if (Date.now() > deadline) throw new Error('no announce of a higher epoch within 5 s');
+      await consumer.next('900/1');
+    }
+    const after = consumer.frames.slice(seen);
+    const iRevoked = after.findIndex((f) => kindOf(f) === '901/7');
+    const iBumped = after.findIndex(bumped);
+    assert.ok(iRevoked >= 0 && iRevoked < iBumped, `revoke (${iRevoked}) before the bumped announce (${iBumped})`);
     const status = await requestStatus(consumer.conn);
     assert.deepEqual(status.leases.map((l) => l.clientId), [2]);
   });

@@ -1,11 +1,12 @@
 /**
  * Specialises a definition's dispatch into JavaScript (HSM-PERF-1): a subclass of
- * MachineRuntime whose `step` is a `switch` over (active leaf, event) with each handler called
- * through its own call site and each static transition's exits and entries unrolled. Every call
- * site then sees one target, so the optimiser can inline handlers as it does in hand-written
- * code. Semantics are those of the interpreter in machine-runtime.ts, which remains the
- * reference (used with tracers — so this class never checks for one —, with `compile: false`,
- * for queued events' completions and for pseudostate targets); a
+ * MachineRuntime whose `step` switches on the active state and event to one small method per
+ * (resting state, event) reaction, in which each handler is called through its own call site
+ * and each static transition's exits and entries are unrolled. Every call site then sees one
+ * target, so the optimiser can inline handlers as it does in hand-written code. Semantics are
+ * those of the interpreter in machine-runtime.ts, which remains the reference: it runs machines
+ * with a tracer (so this class never checks for one), with `compile: false`, and the generated
+ * code calls into it for pseudostate targets, function-handler transitions and completions. A
  * differential test runs both on random machines and compares every observable step.
  */
 import { ROOT, computeScope, type CompiledDefinition } from './compile-definition.js';

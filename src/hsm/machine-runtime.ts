@@ -136,10 +136,7 @@ export class MachineRuntime {
 
   /** True if `id` is the active leaf or one of its ancestors. */
   isInId(id: number): boolean {
-    const d = this.definition;
-    const a = this.active;
-    const da = d.depth[id] as number;
-    return da <= (d.depth[a] as number) && d.chain[(d.chainOff[a] as number) + da] === id;
+    return this.isAncestorOrSelf(id, this.active);
   }
 
   isIn(name: string): boolean {

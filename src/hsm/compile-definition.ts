@@ -100,8 +100,6 @@ export interface CompiledDefinition {
    * (specific or catch-all), or -1. Dispatch jumps straight to it, skipping silent states.
    */
   readonly firstHandler: Int32Array;
-  /** Lazily filled transition scopes `scope[s * n + t]`; -2 = not computed yet. */
-  readonly scope: Int32Array;
   readonly refs: Readonly<Record<string, number>>;
   readonly hooks: RawHooks;
 }
@@ -418,7 +416,6 @@ export function compileDefinition(raw: RawDefinition): CompiledDefinition {
     choiceStart,
     choiceEnd,
     firstHandler,
-    scope: new Int32Array(n * n).fill(-2),
     refs: Object.freeze(refs),
     hooks: raw.hooks,
   };

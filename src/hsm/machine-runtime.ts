@@ -368,7 +368,7 @@ export class MachineRuntime {
       return;
     }
     this.inTransition = true;
-    const scope = this.scopeOf(source, target);
+    const scope = computeScope(this.definition, source, target);
     this.exitTo(scope);
     if (effect !== null) {
       if (tr !== null) tr.effect?.(names[source] as string, names[target] as string);
@@ -378,17 +378,6 @@ export class MachineRuntime {
     if (this.badAction !== 0) this.throwBadAction();
     this.inTransition = false;
     if (tr !== null) tr.transitionEnd?.(names[source] as string, names[target] as string);
-  }
-
-  protected scopeOf(s: number, t: number): number {
-    const d = this.definition;
-    const k = s * d.n + t;
-    let sc = d.scope[k] as number;
-    if (sc === -2) {
-      sc = computeScope(d, s, t);
-      d.scope[k] = sc;
-    }
-    return sc;
   }
 
   /** Exits from the active leaf up to, not including, `scope`, recording history on the way. */

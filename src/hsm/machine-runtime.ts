@@ -4,7 +4,7 @@
  * configuration (a state with no active child), `busy` is false, the queue is drained.
  *
  * Nothing here allocates while dispatching: events and states are integers, handlers come
- * from preallocated arrays, the post queue is a preallocated ring.
+ * from preallocated arrays, the post queue is a ring allocated on the first post and reused.
  */
 import { ROOT, computeScope, type CompiledDefinition, type RawEffect, type RawFn, type RawGuard } from './compile-definition.js';
 import {

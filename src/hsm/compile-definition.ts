@@ -82,7 +82,6 @@ export interface CompiledDefinition {
   readonly historyDefault: Int32Array;
   readonly nEvents: number;
   readonly cols: number;
-  readonly anyCol: number;
   readonly doneCol: number;
   /** Event names by column; the ANY and DONE columns are named `$any` and `$done`. */
   readonly eventNames: readonly string[];
@@ -404,7 +403,6 @@ export function compileDefinition(raw: RawDefinition): CompiledDefinition {
     historyDefault,
     nEvents,
     cols,
-    anyCol,
     doneCol,
     eventNames,
     eventIndex,

@@ -20,12 +20,12 @@ import { KIND_CHOICE, KIND_FINAL, KIND_HISTORY, KIND_STATE, KIND_TERMINATE } fro
 
 const EMPTY = new Int32Array(0);
 
-export const STATUS_NEW = 0;
+const STATUS_NEW = 0;
 export const STATUS_RUNNING = 1;
-export const STATUS_COMPLETE = 2;
-export const STATUS_TERMINATED = 3;
-export const STATUS_FAULTED = 4;
-export const STATUS_NAMES = ['new', 'running', 'complete', 'terminated', 'faulted'] as const;
+const STATUS_COMPLETE = 2;
+const STATUS_TERMINATED = 3;
+const STATUS_FAULTED = 4;
+const STATUS_NAMES = ['new', 'running', 'complete', 'terminated', 'faulted'] as const;
 export type MachineStatus = (typeof STATUS_NAMES)[number];
 
 /** tryCell results. */

@@ -29,6 +29,7 @@ import {
   WIRE_SCHEMA_ID,
   isShutdownReason,
 } from '../sbe/index.js';
+import { nextEpoch as nextEpochAfter } from '../shm/epoch-floor.js';
 import { monotonicClock, type Clock } from './clock.js';
 import type { DriverConfig, ProfileConfig } from './config/driver-config.js';
 import { DriverCounters } from './driver-counters.js';
@@ -425,14 +426,13 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
     this.out.attachError(this.conn, this.attachReq.correlationId(), ResponseCode.REJECTED, 'driver draining');
   }
 
-  /** EPOCH-08, never below what is on disk (restarts): max(epoch + 1, now, onDisk + 1, 1). */
+  /**
+   * EPOCH-08, never below what is on disk (restarts): src/shm's rule, max(epoch + 1, now,
+   * onDisk + 1, 1), which also throws past 2^64 − 1 (EPOCH-06; callers turn that into a
+   * provisioning failure).
+   */
   private nextEpoch(stream: StreamRecord): bigint {
-    let next = stream.epoch + 1n;
-    const now = BigInt(Math.floor(this.nowNs));
-    if (now > next) next = now;
-    const onDisk = this.shm.highestEpochOnDisk(stream.streamId);
-    if (onDisk >= next) next = onDisk + 1n;
-    return next;
+    return nextEpochAfter(stream.epoch, BigInt(Math.floor(this.nowNs)), this.shm.highestEpochOnDisk(stream.streamId));
   }
 
   // ---- keepalive (KEEPALIVE) -------------------------------------------------------------------

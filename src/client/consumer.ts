@@ -79,6 +79,8 @@ export class Consumer implements AsyncIterable<Frame> {
   private mapFailures = 0;
   private mapping: StreamMapping | null = null;
   private reader: FrameReader | null = null;
+  /** The reader's epoch as a number, or -1 when unmapped or beyond 2^53 - 1 (compared as bigint). */
+  private epochNumber = -1;
   private mappedOnce = false;
   private firstError: Error | null = null;
   private closed = false;
@@ -267,7 +269,10 @@ export class Consumer implements AsyncIterable<Frame> {
     try {
       const d = this.descriptor.wrap(frame);
       // §7.2 rule 9: a descriptor of another epoch (or stream) says nothing about our ring.
-      if (r === null || d.streamId() !== r.streamId || d.epoch() !== r.epoch) {
+      // The epoch is compared as a number when ours is one (no bigint per descriptor); a
+      // descriptor epoch beyond 2^53 then throws, and is another epoch: ignored below.
+      const e = this.epochNumber;
+      if (r === null || d.streamId() !== r.streamId || (e >= 0 ? d.epochNumber() !== e : d.epoch() !== r.epoch)) {
         this.descriptorsIgnored++;
         return;
       }
@@ -307,6 +312,7 @@ export class Consumer implements AsyncIterable<Frame> {
     this.mapping = mapping;
     // EPOCH-07: every epoch's seq starts at 0.
     this.reader = this.options.atomicWord === undefined ? new FrameReader(mapping.ring) : new FrameReader(mapping.ring, { atomicWord: this.options.atomicWord });
+    this.epochNumber = mapping.epoch <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(mapping.epoch) : -1;
     if (this.mappedOnce) this.remaps++;
     this.mappedOnce = true;
     this.emitter.emit('mapped', mapping.epoch);
@@ -325,6 +331,7 @@ export class Consumer implements AsyncIterable<Frame> {
       t.framesStale += r.framesStale;
     }
     this.reader = null;
+    this.epochNumber = -1;
     const m = this.mapping;
     this.mapping = null;
     if (m === null) return;

@@ -37,7 +37,7 @@ import { IdRangeAllocator } from './id-range-allocator.js';
 import { LeaseDeadlineList } from './lease-deadline-list.js';
 import { DriverEvents, DriverHsm, DriverStates, type DriverCore } from './machines/driver-hsm.js';
 import { LeaseEvents, LeaseHsm, LeaseStates } from './machines/lease-hsm.js';
-import { StreamEvents, StreamHsm, StreamStates } from './machines/stream-hsm.js';
+import { StreamEvents, StreamHsm } from './machines/stream-hsm.js';
 import { NodeIdAllocator } from './node-id-allocator.js';
 import { Outbox, type DriverSink } from './outbox.js';
 import { PerConsumerStreams } from './per-consumer-streams.js';
@@ -782,5 +782,3 @@ function u16(b: Uint8Array, at: number): number {
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
-
-export { DriverStates, StreamStates };

@@ -10,7 +10,8 @@
  * differential test runs both on random machines and compares every observable step.
  */
 import { ROOT, computeScope, type CompiledDefinition } from './compile-definition.js';
-import { MachineRuntime } from './machine-runtime.js';
+import { MachineRuntime, STATUS_RUNNING } from './machine-runtime.js';
+import { HANDLED, UNHANDLED } from './outcome.js';
 import { KIND_FINAL, KIND_STATE } from './vertex-kind.js';
 
 /** Above this many generated lines the interpreter is used: code size would outweigh the gain. */
@@ -85,7 +86,7 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
     if (arcFn[i] !== null) {
       used.F.add(i);
       out.push(`r = F${i}(ctx, p, refs, ${str(d.eventNames[e])});`);
-      out.push(`if (r !== -2) { if (r !== -1) this.outcomeTransition(${s}, ${e}, r, p); return; }`);
+      out.push(`if (r !== ${UNHANDLED}) { if (r !== ${HANDLED}) this.outcomeTransition(${s}, ${e}, r, p); return; }`);
       return;
     }
     const body: string[] = [];
@@ -160,7 +161,7 @@ export function compileDispatch(d: CompiledDefinition): RuntimeClass | null {
     ...prelude,
     `return class ${className}Machine extends Base {`,
     '  send(e, p) {',
-    '    if (this.statusCode !== 1 || this.busy) this.rejectSend(e);',
+    `    if (this.statusCode !== ${STATUS_RUNNING} || this.busy) this.rejectSend(e);`,
     '    this.busy = true;',
     '    try {',
     '      this.step(e, p);',

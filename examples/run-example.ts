@@ -1,7 +1,8 @@
 /**
- * `npm start`: runs the seed's three machines (examples/driver-sketch.ts) through a short life —
- * a stream provisioned, a producer attached and lost, a consumer keeping its lease, a drain and
- * shutdown — and prints what each machine did. Replaced by the real driver in a later issue.
+ * `npm run example`: runs the seed's three machines (examples/driver-sketch.ts) through a short
+ * life — a stream provisioned, a producer attached and lost, a consumer keeping its lease, a drain
+ * and shutdown — and prints what each machine did. The real driver's machines are in
+ * src/driver/machines/.
  */
 import { DriverHsm, LeaseHsm, StreamHsm, type DriverState } from './driver-sketch.js';
 

@@ -2,8 +2,9 @@
  * `npm run bench -- hsm`: our engine vs the hand-written switch (the floor) and XState v5, on
  * the same machine, in one process run. Prints events/s, bytes allocated per event and the
  * ratios engine/hand-written and engine/XState. A second engine row runs with a tracer whose
- * hooks are all absent, to show what an attached-but-empty tracer costs; "unused" tracing is
- * the plain engine row (no tracer: one null check per hook site).
+ * hooks are all absent, to show what an attached-but-empty tracer costs (it runs on the
+ * interpreter); "unused" tracing is the plain engine row (the specialised dispatch, which has no
+ * tracing code).
  */
 import { formatRate, measure, measureInterleaved, printTable, type Loop, type Measurement } from '../lib/measure.js';
 import type { SuiteResult } from '../run.js';

@@ -1,6 +1,7 @@
 /**
- * Tracing hooks. A machine without a tracer pays one null check per hook site; with one, every
- * step of the run-to-completion algorithm is reported in order. State and event names are the
+ * Tracing hooks. A machine without a tracer runs the specialised dispatch, which has no tracing
+ * code (with `compile: false`, one null check per hook site); one with a tracer runs on the
+ * interpreter, and every step of the run-to-completion algorithm is reported in order. State and event names are the
  * definition's own strings: nothing is allocated to report them.
  */
 export type DispatchResult = 'handled' | 'unhandled' | 'transition';

@@ -14,7 +14,7 @@ import { FrameDescriptorEncoder } from '../sbe/index.js';
 import { refreshActivity } from '../shm/map-region.js';
 import type { ControlConnection } from '../transport/control-connection.js';
 import { DriverClient } from './driver-client.js';
-import type { AttachPublishMode, DriverClientOptions, Lease } from './client-types.js';
+import { CLIENT_DEFAULTS, type AttachPublishMode, type DriverClientOptions, type Lease } from './client-types.js';
 import { realScheduler, type Scheduler, type TimerHandle } from './scheduler.js';
 import { leaseRegions, StreamMapping } from './stream-mapping.js';
 import { TypedEmitter, type Listener } from './typed-emitter.js';
@@ -74,7 +74,7 @@ export class Producer {
 
   private constructor(private readonly options: ProducerOptions) {
     this.scheduler = options.scheduler ?? realScheduler();
-    this.activityMs = options.activityIntervalMs ?? options.clientOptions?.announcePeriodMs ?? 1000;
+    this.activityMs = options.activityIntervalMs ?? options.clientOptions?.announcePeriodMs ?? CLIENT_DEFAULTS.announcePeriodMs;
     this.client = new DriverClient({ ...options.clientOptions, connect: options.connect, scheduler: this.scheduler });
     // Listeners run inside the client's steps, before attach() resolves: a lease is never
     // observable unmapped-but-usable, and a lost lease is unmapped before anyone publishes again.

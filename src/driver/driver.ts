@@ -402,7 +402,6 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
       stream.producer = record;
       entry.machine.send(StreamEvents.ProducerAttach);
     } else {
-      stream.consumers++;
       addConsumerConnection(stream, this.conn);
       if (unprovisioned) entry.machine.send(StreamEvents.Provision);
     }
@@ -521,7 +520,6 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
       }
       streamEntry.machine.send(StreamEvents.ProducerLeaseLost);
     } else if (lease.role === ROLE_CONSUMER) {
-      stream.consumers--;
       removeConsumerConnection(stream, lease.connection);
       this.perConsumer.release(lease.clientId, lease.streamId);
     }

@@ -62,10 +62,10 @@ export class StreamRecord {
   pending: ProvisionedEpoch | null = null;
   /** The current producer lease (PRODUCER-03: announces carry its clientId). */
   producer: LeaseRecord | null = null;
-  consumers = 0;
   /**
    * Connections holding a CONSUMER lease on this stream, each once, with how many such leases it
    * holds (parallel arrays): the FrameDescriptor relay sends to each without allocating (issue 6).
+   * They are the one record of the stream's consumer leases; `consumers` is derived from them.
    */
   readonly consumerConnections: number[] = [];
   readonly consumerConnectionLeases: number[] = [];
@@ -76,6 +76,13 @@ export class StreamRecord {
     /** Created from `driver.stream_id_range` (STREAMID-08); dropped when its last lease ends. */
     readonly dynamic: boolean,
   ) {}
+
+  /** CONSUMER leases on the stream (status and the dynamic-stream cleanup; not a hot path). */
+  get consumers(): number {
+    let n = 0;
+    for (let i = 0; i < this.consumerConnectionLeases.length; i++) n += this.consumerConnectionLeases[i] as number;
+    return n;
+  }
 }
 
 /** A consumer lease on `connection` began: the relay now reaches that connection. */

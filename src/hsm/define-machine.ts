@@ -101,13 +101,11 @@ export function defineMachine<C = void>(name: string): EventsStep<C> {
               };
               const compiled = compileDefinition(raw);
               let specialised: RuntimeClass | null | undefined;
-              const eventIds: Record<string, number> = {};
-              eventNames.forEach((e, i) => (eventIds[e] = i));
               type S = keyof typeof structure & string;
               type Ev = EventMapOf<typeof events>;
               return {
                 name,
-                events: Object.freeze(eventIds) as unknown as EventIds<EventName<Ev>>,
+                events: Object.freeze(Object.fromEntries(compiled.eventIndex)) as unknown as EventIds<EventName<Ev>>,
                 states: compiled.refs as unknown as Refs<S>,
                 create(ctx, options) {
                   let Impl: RuntimeClass = MachineRuntime;

@@ -155,10 +155,6 @@ export class DriverServer {
     });
   }
 
-  get connectionCount(): number {
-    return this.connections.size;
-  }
-
   /** What `tensorpool status` shows (also the StatusResponse document). */
   status(): StatusDocument {
     return buildStatusDocument({

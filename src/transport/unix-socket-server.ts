@@ -248,8 +248,9 @@ export class DriverServer {
   // ---- output ----------------------------------------------------------------------------------
 
   private send(to: number, buffer: Uint8Array, offset: number, length: number): void {
-    const frame = encodeFrame(buffer, offset, length);
+    // One framed copy per message (the driver reuses `buffer`), shared by every broadcast target.
     if (to === BROADCAST) {
+      const frame = encodeFrame(buffer, offset, length);
       for (const c of this.connections.values()) this.write(c, frame);
       return;
     }
@@ -258,7 +259,7 @@ export class DriverServer {
       this.counters.undeliverable++;
       return;
     }
-    this.write(conn, frame);
+    this.write(conn, encodeFrame(buffer, offset, length));
   }
 
   private write(conn: Connection, frame: Buffer): void {

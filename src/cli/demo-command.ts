@@ -14,11 +14,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { dtypeElementSize, dtypeFromName } from '../data/index.js';
 import { EXIT_OK, UsageError } from './cli-errors.js';
 import { HELP_OPTION, parseCommandArgs, parseCount, type Command } from './command.js';
 import { onStopSignal, parseStreamId } from './data-session.js';
-import { parseShape } from './produce-command.js';
+import { parseDtype, parseShape } from './produce-command.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 const STARTUP_MS = 10_000;
@@ -169,9 +168,7 @@ Exit codes: 0 stopped, 1 a process failed to start, 2 bad arguments.`,
     }
     const shape = parseShape(values.shape ?? '480,640');
     const dtypeName = values.dtype ?? 'uint8';
-    const dtype = dtypeFromName(dtypeName.toUpperCase());
-    const elementSize = dtype === undefined || dtypeName.toUpperCase() === 'BIT' ? 0 : dtypeElementSize(dtype);
-    if (elementSize === 0) throw new UsageError(`--dtype: unknown or unsupported dtype ${JSON.stringify(values.dtype)}`);
+    const { elementSize } = parseDtype(dtypeName);
     const bytes = shape.reduce((a, b) => a * b, 1) * elementSize;
     const rate = parseCount('rate', values.rate, 100);
     const streamId = parseStreamId(values.stream ?? '10000');

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Producer } from '../client/producer.js';
+import type { Dtype } from '../sbe/index.js';
 import { dtypeElementSize, dtypeFromName, fillPattern } from '../data/index.js';
 import { EXIT_OK, UsageError } from './cli-errors.js';
 import { HELP_OPTION, parseCommandArgs, parseCount, type Command } from './command.js';
@@ -17,6 +18,14 @@ export function parseShape(value: string | undefined): number[] {
     throw new UsageError(`--shape must be 1..8 comma-separated integers 0..2^31-1, got ${JSON.stringify(value)}`);
   }
   return dims.map(Number);
+}
+
+/** A `--dtype` name (case-insensitive) with a whole-byte element size (BIT is refused), or a UsageError. */
+export function parseDtype(value: string): { dtype: Dtype; elementSize: number } {
+  const dtype = dtypeFromName(value.toUpperCase());
+  const elementSize = dtype === undefined || value.toUpperCase() === 'BIT' ? 0 : dtypeElementSize(dtype);
+  if (dtype === undefined || elementSize === 0) throw new UsageError(`--dtype: unknown or unsupported dtype ${JSON.stringify(value)}`);
+  return { dtype, elementSize };
 }
 
 export const produceCommand: Command = {
@@ -71,10 +80,7 @@ Exit codes: 0 done, 1 no driver, attach refused or regions failing their checks,
     }
     const streamId = parseStreamId(values.stream);
     const shape = parseShape(values.shape);
-    const dtypeName = (values.dtype ?? 'uint8').toUpperCase();
-    const dtype = dtypeFromName(dtypeName);
-    const elementSize = dtype === undefined || dtypeName === 'BIT' ? 0 : dtypeElementSize(dtype);
-    if (dtype === undefined || elementSize === 0) throw new UsageError(`--dtype: unknown or unsupported dtype ${JSON.stringify(values.dtype)}`);
+    const { dtype, elementSize } = parseDtype(values.dtype ?? 'uint8');
     const rate = parseCount('rate', values.rate, 0);
     const count = parseCount('count', values.count, Infinity);
     const timeoutMs = parseCount('timeout', values.timeout, 5000);

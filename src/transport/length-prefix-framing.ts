@@ -28,7 +28,7 @@ export class LengthPrefixDecoder {
   private expected = -1;
   private failed: TransportError | null = null;
 
-  /** Messages (and bytes) handed out so far. */
+  /** Messages handed out so far. */
   frames = 0;
 
   /**

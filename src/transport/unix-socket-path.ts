@@ -1,5 +1,5 @@
 /**
- * Claiming the control socket's path safely (docs/TRANSPORT.md §4). The socket is the driver's
+ * Claiming the control socket's path safely (docs/TRANSPORT.md §7). The socket is the driver's
  * front door: whoever can connect can attach, and with the token shut it down. So:
  *  - its directory is created 0o770 if missing, and an existing one must be ours and not
  *    world-writable (someone else could swap the socket for their own and impersonate the driver);

@@ -384,11 +384,11 @@ export class MachineRuntime {
   protected exitTo(scope: number): void {
     const d = this.definition;
     const leaf = this.active;
+    const hook = d.hooks.onExit;
     let x = leaf;
     while (x !== scope) {
       const act = d.exit[x];
       if (act !== null && act !== undefined && act(this.ctx) !== undefined && this.badAction === 0) this.badAction = -x;
-      const hook = d.hooks.onExit;
       if (hook !== undefined) hook(this.ctx, d.names[x] as string);
       if (this.tracer !== null) this.tracer.exit?.(d.names[x] as string);
       const p = this.parent[x] as number;

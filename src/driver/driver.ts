@@ -45,8 +45,6 @@ import {
   addConsumerConnection,
   LeaseRecord,
   removeConsumerConnection,
-  ROLE_CONSUMER,
-  ROLE_PRODUCER,
   StreamRecord,
   type LeaseOwner,
   type StreamOwner,
@@ -489,14 +487,14 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
   // ---- revocation (REVOKE, EPOCH-01b) ------------------------------------------------------------
 
   /** Called from the lease machine's EXPIRED/DETACHED/REVOKED transition effects. */
-  revokeLease(lease: LeaseRecord, reason: number): void {
+  revokeLease(lease: LeaseRecord, reason: LeaseRevokeReason): void {
     const entry = this.leases.get(lease.leaseId);
     if (entry === undefined) return;
     if (reason === LeaseRevokeReason.EXPIRED) this.counters.leasesExpired++;
     else if (reason === LeaseRevokeReason.DETACHED) this.counters.leasesDetached++;
     else this.counters.leasesRevoked++;
     // REVOKE-01/03: the notice goes out first, before any epoch-bumped announce.
-    this.out.leaseRevoked(this.nowNs, lease.leaseId, lease.streamId, lease.clientId, lease.role as Role, reason as LeaseRevokeReason);
+    this.out.leaseRevoked(this.nowNs, lease.leaseId, lease.streamId, lease.clientId, lease.role, reason);
     this.leases.delete(lease.leaseId);
     this.expiry.remove(lease);
     if (this.leaseByClient.get(lease.clientId) === entry) this.leaseByClient.delete(lease.clientId);
@@ -504,7 +502,7 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
     const streamEntry = this.streams.get(lease.streamId);
     if (streamEntry === undefined) return;
     const stream = streamEntry.record;
-    if (lease.role === ROLE_PRODUCER && stream.producer === lease) {
+    if (lease.role === Role.PRODUCER && stream.producer === lease) {
       // REVOKE-02: a new epoch so consumers fail closed and remap. A provisioning failure
       // leaves the stream UNCLAIMED (no announce of files that do not exist). A dynamic stream
       // nobody else holds is about to be forgotten (STREAMID-09): it gets no new files that
@@ -519,7 +517,7 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
         }
       }
       streamEntry.machine.send(StreamEvents.ProducerLeaseLost);
-    } else if (lease.role === ROLE_CONSUMER) {
+    } else if (lease.role === Role.CONSUMER) {
       removeConsumerConnection(stream, lease.connection);
       this.perConsumer.release(lease.clientId, lease.streamId);
     }
@@ -705,7 +703,7 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
       return;
     }
     const lease = this.leaseByClient.get(consumerId);
-    if (lease === undefined || lease.record.role !== ROLE_CONSUMER || lease.record.streamId !== streamId) {
+    if (lease === undefined || lease.record.role !== Role.CONSUMER || lease.record.streamId !== streamId) {
       this.counters.consumerHellosIgnored++;
       return;
     }
@@ -746,7 +744,7 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
       leases: [...this.leases.values()].map(({ record: l }) => ({
         leaseId: l.leaseId,
         clientId: l.clientId,
-        role: l.role === ROLE_PRODUCER ? ('PRODUCER' as const) : ('CONSUMER' as const),
+        role: l.role === Role.PRODUCER ? ('PRODUCER' as const) : ('CONSUMER' as const),
         streamId: l.streamId,
         nodeId: l.nodeId,
         expiryNs: l.expiryNs,

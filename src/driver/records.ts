@@ -2,15 +2,9 @@
  * The driver's records of leases and streams. Lifecycle state is never stored here: it is the
  * state of each record's machine (LeaseHsm, StreamHsm). Records hold data only.
  */
+import type { LeaseRevokeReason, Role } from '../sbe/index.js';
 import type { ProfileConfig } from './config/driver-config.js';
 import type { ProvisionedEpoch } from './shm-backend.js';
-
-export const ROLE_PRODUCER = 1;
-export const ROLE_CONSUMER = 2;
-
-export const REASON_DETACHED = 1;
-export const REASON_EXPIRED = 2;
-export const REASON_REVOKED = 3;
 
 /** What a lease's machine effects call back into. */
 export interface LeaseOwner {
@@ -24,7 +18,7 @@ export interface LeaseOwner {
    */
   refreshExpiry(lease: LeaseRecord): void;
   /** Invalidates the lease everywhere (REVOKE-01): notice, bookkeeping, producer epoch bump. */
-  revokeLease(lease: LeaseRecord, reason: number): void;
+  revokeLease(lease: LeaseRecord, reason: LeaseRevokeReason): void;
 }
 
 export class LeaseRecord {
@@ -40,7 +34,7 @@ export class LeaseRecord {
     /** The id the stream is actually stored under (the allocated one for dynamic streams; D1). */
     readonly streamId: number,
     readonly clientId: number,
-    readonly role: number,
+    readonly role: Role,
     readonly nodeId: number,
     /** The control-plane connection that attached it (leases die with it: issue 5). */
     readonly connection: number,

@@ -5,9 +5,10 @@
  * `nowNs`, so a keepalive passes no boxed number and allocates nothing.
  */
 import { HANDLED, defineMachine, payload } from '../../hsm/index.js';
-import { REASON_DETACHED, REASON_EXPIRED, REASON_REVOKED, type LeaseRecord } from '../records.js';
+import { LeaseRevokeReason } from '../../sbe/index.js';
+import type { LeaseRecord } from '../records.js';
 
-const revokeAs = (reason: number) => (l: LeaseRecord) => l.owner.revokeLease(l, reason);
+const revokeAs = (reason: LeaseRevokeReason) => (l: LeaseRecord) => l.owner.revokeLease(l, reason);
 
 export const LeaseHsm = defineMachine<LeaseRecord>('LeaseHsm')
   .events({
@@ -34,9 +35,9 @@ export const LeaseHsm = defineMachine<LeaseRecord>('LeaseHsm')
         // ... and recomputed from now on every valid keepalive (KEEPALIVE-02).
         Keepalive: (l) => (l.owner.refreshExpiry(l), HANDLED),
         // Effects run after ACTIVE's exit, before the target's entry (UML order).
-        LeaseTimeout: { target: 'EXPIRED', effect: revokeAs(REASON_EXPIRED) },
-        Detach: { target: 'DETACHED', effect: revokeAs(REASON_DETACHED) },
-        Revoke: { target: 'REVOKED', effect: revokeAs(REASON_REVOKED) },
+        LeaseTimeout: { target: 'EXPIRED', effect: revokeAs(LeaseRevokeReason.EXPIRED) },
+        Detach: { target: 'DETACHED', effect: revokeAs(LeaseRevokeReason.DETACHED) },
+        Revoke: { target: 'REVOKED', effect: revokeAs(LeaseRevokeReason.REVOKED) },
       },
     },
   });

@@ -200,7 +200,8 @@ export class Consumer implements AsyncIterable<Frame> {
     if (f !== null) return Promise.resolve({ done: false, value: f });
     return new Promise((resolve) => {
       this.waiter = { resolve };
-      this.wake();
+      // tryRead() just found nothing: no second poll, only the poll loop to start (poll mode).
+      this.spinIfWanted();
     });
   }
 
@@ -245,6 +246,10 @@ export class Consumer implements AsyncIterable<Frame> {
   /** Something may be readable: deliver now, and in poll mode keep spinning while wanted. */
   private wake(): void {
     this.deliver();
+    this.spinIfWanted();
+  }
+
+  private spinIfWanted(): void {
     if (this.mode === 'poll' && !this.spinning && this.wanted()) {
       this.spinning = true;
       setImmediate(this.spin);
@@ -257,11 +262,7 @@ export class Consumer implements AsyncIterable<Frame> {
 
   private spinOnce(): void {
     this.spinning = false;
-    this.deliver();
-    if (this.wanted()) {
-      this.spinning = true;
-      setImmediate(this.spin);
-    }
+    this.wake();
   }
 
   private onDescriptor(frame: Uint8Array): void {

@@ -18,8 +18,10 @@ export interface DataSession {
 }
 
 export function dataSession(control: string | undefined, configFile: string | undefined): DataSession {
-  const channel = resolveChannel(control, configFile);
+  // --control is checked first (a bad one is a usage error); the config is loaded once either way.
+  const given = control === undefined ? undefined : resolveChannel(control, undefined);
   const config = resolveClientConfig(configFile);
+  const channel = given ?? config.driver.controlChannel;
   return {
     channel,
     allowedBaseDirs: config.shm.allowedBaseDirs,

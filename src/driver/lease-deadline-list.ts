@@ -20,11 +20,6 @@ export interface DeadlineEntry {
 export class LeaseDeadlineList<T extends DeadlineEntry> {
   private head: T | null = null;
   private tail: T | null = null;
-  private count = 0;
-
-  get size(): number {
-    return this.count;
-  }
 
   /** The lease with the earliest deadline, or null. */
   first(): T | null {
@@ -45,7 +40,6 @@ export class LeaseDeadlineList<T extends DeadlineEntry> {
     else this.tail.next = item;
     this.tail = item;
     item.linked = true;
-    this.count++;
   }
 
   /** After a keepalive: the refreshed lease becomes the newest. */
@@ -65,6 +59,5 @@ export class LeaseDeadlineList<T extends DeadlineEntry> {
     item.prev = null;
     item.next = null;
     item.linked = false;
-    this.count--;
   }
 }

@@ -2,7 +2,11 @@
  * The memory a writer or reader works on: one header ring and its payload pools, as byte and word
  * views of regions someone else mapped (SHM_LAYOUT.md §1, §3.1, §4). Nothing here opens files.
  */
+import { MESSAGE_HEADER_LENGTH, TensorHeaderEncoder } from '../sbe/index.js';
 import { DATA_BAD_GEOMETRY, dataError } from './data-error.js';
+
+// SUPERBLOCK_BYTES and HEADER_SLOT_BYTES repeat src/shm's SUPERBLOCK_SIZE and HEADER_SLOT_BYTES:
+// src/data may import only src/sbe and src/errors (test/data/isolation.test.ts).
 
 /** 64-byte superblock at offset 0 of every region (§1, §2). */
 export const SUPERBLOCK_BYTES = 64;
@@ -13,7 +17,7 @@ export const HEADER_BYTES_LENGTH_OFFSET = 60;
 /** Slot offset of the embedded TensorHeader message header (§3.2). */
 export const TENSOR_HEADER_OFFSET = 64;
 /** headerBytes length: 8-byte message header + 184-byte TensorHeader block (§3.2). */
-export const TENSOR_HEADER_BYTES = 192;
+export const TENSOR_HEADER_BYTES = MESSAGE_HEADER_LENGTH + TensorHeaderEncoder.BLOCK_LENGTH;
 export const MAX_DIMS = 8;
 
 /** A region as `bytes` (offset 0 = superblock) and `words`, two views of the same memory. */

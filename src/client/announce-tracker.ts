@@ -16,6 +16,7 @@
 import { ClockDomain, SbeDecodeError, ShmPoolAnnounceDecoder } from '../sbe/index.js';
 import { checkRegions, type Regions } from './attach-response-check.js';
 import { ClientProtocolError } from './client-errors.js';
+import { CLIENT_DEFAULTS } from './client-types.js';
 import type { Scheduler, TimerHandle } from './scheduler.js';
 import { TypedEmitter } from './typed-emitter.js';
 
@@ -103,7 +104,7 @@ export class AnnounceTracker extends TypedEmitter<AnnounceTrackerEvents> {
 
   constructor(options: AnnounceTrackerOptions) {
     super();
-    const period = options.announcePeriodMs ?? 1000;
+    const period = options.announcePeriodMs ?? CLIENT_DEFAULTS.announcePeriodMs;
     this.scheduler = options.scheduler;
     this.freshnessNs = BigInt(Math.round((options.freshnessMs ?? 3 * period) * 1e6));
     this.revokeWaitMs = options.revokeWaitMs ?? 3 * period;

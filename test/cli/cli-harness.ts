@@ -45,9 +45,20 @@ export function writeSmallConfig(dir: string): string {
   return file;
 }
 
-/** Starts `tensorpool driver …` and resolves once it has printed its ready line. */
-export async function startDriver(args: readonly string[], ms = 5000): Promise<RunningDriver> {
-  const child = spawn(process.execPath, [MAIN, 'driver', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `node …args` as [command, args], optionally under a wrapper command line such as
+ * `env NODE_OPTIONS=…` or `nsenter -t PID -U -m --` (the wrapper must exec node, so that the
+ * child's pid is node's and `kill -9` reaches it).
+ */
+export function nodeCommand(args: readonly string[], wrap: readonly string[] = []): { cmd: string; args: string[] } {
+  const [cmd, ...pre] = wrap;
+  return cmd === undefined ? { cmd: process.execPath, args: [...args] } : { cmd, args: [...pre, process.execPath, ...args] };
+}
+
+/** Starts `tensorpool driver …` (under `wrap`, see nodeCommand) and resolves once it has printed its ready line. */
+export async function startDriver(args: readonly string[], ms = 5000, wrap: readonly string[] = []): Promise<RunningDriver> {
+  const c = nodeCommand([MAIN, 'driver', ...args], wrap);
+  const child = spawn(c.cmd, c.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

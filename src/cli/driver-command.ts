@@ -1,6 +1,7 @@
 /** `tensorpool driver`: run a driver in the foreground until SIGINT/SIGTERM or a shutdown request. */
 import { describeConfig } from '../driver/config/describe-config.js';
 import { loadConfig } from '../driver/config/load-config.js';
+import { startEventLoopMonitor } from '../transport/process-figures.js';
 import { DriverServer } from '../transport/unix-socket-server.js';
 import { EXIT_OK, UsageError } from './cli-errors.js';
 import { parseArgs } from 'node:util';
@@ -69,6 +70,8 @@ once with code 1. A bad configuration exits with code 1 and one line naming the 
     const log = jsonLogger(level);
     // A ConfigError propagates: its message names the key, the value and where it came from.
     const config = loadConfig({ env: process.env, overrides, ...(values.config === undefined ? {} : { file: values.config }) });
+    // Event-loop delay for `tensorpool status` (TRANSPORT.md §5): a lagging loop reads keepalives late.
+    startEventLoopMonitor();
     const server = await DriverServer.start({ config, log });
     // Logged once started, so a driver that cannot start prints only its one-line reason.
     log('info', 'driver.config', { config: describeConfig(config) });

@@ -1,5 +1,6 @@
 /** `tensorpool status`: ask a running driver for its state over the admin query (TRANSPORT.md §5). */
 import { requestStatus } from '../transport/admin-client.js';
+import type { DelayStats, ProcessFigures } from '../transport/process-figures.js';
 import type { StatusDocument } from '../transport/status-document.js';
 import { connectUnix } from '../transport/unix-socket-client.js';
 import { EXIT_OK } from './cli-errors.js';
@@ -8,11 +9,29 @@ import { HELP_OPTION, parseCommandArgs, parseCount, type Command } from './comma
 import { formatTable } from './format-table.js';
 import { resolveChannel } from './resolve-channel.js';
 
+const MIB = 1024 * 1024;
+const mib = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
+const delays = (d: DelayStats): string => `p50 ${d.p50Ms.toFixed(2)} ms, p99 ${d.p99Ms.toFixed(2)} ms, max ${d.maxMs.toFixed(2)} ms`;
+
+/** The driver process's memory, CPU and event-loop delay, two lines. */
+export function formatProcess(p: ProcessFigures): string[] {
+  const m = p.memory;
+  const loop = p.eventLoop;
+  return [
+    `memory rss ${mib(m.rss)}, heap ${mib(m.heapUsed)} used of ${mib(m.heapTotal)}, external ${mib(m.external)}; cpu ${(p.cpu.userMs / 1000).toFixed(1)} s user, ${(p.cpu.systemMs / 1000).toFixed(1)} s system`,
+    loop === null
+      ? 'event-loop delay: not monitored'
+      : `event-loop delay ${delays(loop.sinceStart)} since start` +
+        (loop.lastWindow === null ? '' : `; last ${(loop.windowMs / 1000).toFixed(0)} s: ${delays(loop.lastWindow)}`),
+  ];
+}
+
 export function formatStatus(s: StatusDocument): string {
   const d = s.driver;
   const out: string[] = [
     `driver ${d.instanceId}: ${d.state}, namespace ${d.namespace}, pid ${d.pid}, up ${(d.uptimeMs / 1000).toFixed(1)} s`,
     `channel ${d.channel}, ${s.totals.connections} connection(s)`,
+    ...formatProcess(s.process),
     '',
   ];
   if (s.streams.length === 0) out.push('no streams');
@@ -53,9 +72,10 @@ export const statusCommand: Command = {
   summary: "show a running driver's state, streams, leases and counters",
   help: `Usage: tensorpool status [--control CHANNEL] [--config FILE] [--json] [--timeout MS]
 
-Connects to a running driver and prints its lifecycle state, streams (id, state, epoch,
-producer, consumer count, region URIs), leases (id, client, role, stream, node, time to
-expiry) and counters. Connecting is harmless: the status connection holds no lease.
+Connects to a running driver and prints its lifecycle state, its process's memory, CPU time
+and event-loop delay (p50/p99/max), streams (id, state, epoch, producer, consumer count,
+region URIs), leases (id, client, role, stream, node, time to expiry) and counters.
+Connecting is harmless: the status connection holds no lease.
 
 Options:
   --control CHANNEL    the driver's channel, unix:<absolute path>. Default: the channel a driver

@@ -26,6 +26,14 @@ export {
   type StatusResponse,
 } from './admin-codec.js';
 export type { StatusDocument, StatusLease, StatusStream } from './status-document.js';
+export {
+  processFigures,
+  startEventLoopMonitor,
+  stopEventLoopMonitor,
+  type DelayStats,
+  type EventLoopFigures,
+  type ProcessFigures,
+} from './process-figures.js';
 export { TransportCounters } from './transport-counters.js';
 export {
   DriverServer,

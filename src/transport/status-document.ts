@@ -6,6 +6,7 @@
  */
 import type { DriverSnapshot } from '../driver/driver.js';
 import { MAX_STATUS_DOCUMENT_BYTES } from './admin-codec.js';
+import { processFigures, type ProcessFigures } from './process-figures.js';
 
 export interface StatusStream {
   readonly streamId: number;
@@ -46,6 +47,8 @@ export interface StatusDocument {
   readonly streams: readonly StatusStream[];
   readonly leases: readonly StatusLease[];
   readonly counters: { readonly driver: Readonly<Record<string, number>>; readonly transport: Readonly<Record<string, number>> };
+  /** The serving process's memory, CPU time and event-loop delay (src/transport/process-figures.ts). */
+  readonly process: ProcessFigures;
   /** True when streams or leases were cut to fit one frame (totals still count them all). */
   readonly truncated: boolean;
 }
@@ -59,6 +62,8 @@ export interface StatusContext {
   readonly uptimeMs: number;
   readonly connections: number;
   readonly transportCounters: Readonly<Record<string, number>>;
+  /** Default: this process's figures now (`processFigures()`); the server passes none. */
+  readonly process?: ProcessFigures;
 }
 
 export function buildStatusDocument(c: StatusContext): StatusDocument {
@@ -87,6 +92,7 @@ export function buildStatusDocument(c: StatusContext): StatusDocument {
       connection: l.connection,
     })),
     counters: { driver: s.counters, transport: c.transportCounters },
+    process: c.process ?? processFigures(),
     truncated: false,
   };
 }

@@ -48,6 +48,7 @@ describe('admin codec', () => {
       streams: [],
       leases: Array.from({ length: 5000 }, (_, i) => ({ ...lease, leaseId: i })),
       counters: { driver: {}, transport: {} },
+      process: { memory: { rss: 1, heapUsed: 1, heapTotal: 1, external: 1, arrayBuffers: 1 }, cpu: { userMs: 1, systemMs: 1 }, eventLoop: null },
       truncated: false,
     };
     const json = statusJson(doc);

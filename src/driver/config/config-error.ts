@@ -30,15 +30,23 @@ export function describeSource(source: ConfigSource): string {
   }
 }
 
-/** Renders a raw or resolved value for a message: strings quoted, bigints plain, tables as JSON. */
+/**
+ * Longest rendering of a value echoed in a message. An error line must stay one readable line
+ * whatever was passed (a 100 kB `--set shm.namespace=…` must not come back as a 100 kB error).
+ */
+export const MAX_ECHOED_VALUE = 200;
+
+/** Renders a raw or resolved value for a message: strings quoted, bigints plain, tables as JSON; cut to MAX_ECHOED_VALUE. */
 export function formatValue(value: unknown): string {
   if (typeof value === 'bigint') return value.toString(10);
   if (value === undefined) return 'nothing';
+  let text: string;
   try {
-    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString(10) : v)) ?? String(value);
+    text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString(10) : v)) ?? String(value);
   } catch {
-    return String(value);
+    text = String(value);
   }
+  return text.length <= MAX_ECHOED_VALUE ? text : `${text.slice(0, MAX_ECHOED_VALUE)}… (${text.length} characters in all)`;
 }
 
 export class ConfigError extends TensorpoolError {

@@ -3,7 +3,6 @@
  * with the §1 precedence, every key validated at startup (§7), derived defaults computed from
  * resolved values (§1, §8).
  */
-import { readFileSync } from 'node:fs';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { checkNamespace, namespaceDir, sanitizeUser } from '../../shm/canonical-path.js';
 import { ConfigError, ValueProblem, type ConfigSource } from './config-error.js';
@@ -20,6 +19,7 @@ import type { DriverConfig, DriverSection, PoliciesSection, ShmSection } from '.
 import { LayeredValues, type Parser } from './layered-values.js';
 import { parseAbsoluteDir, parseChannel, parseDirList, parseOctalMode } from './parse-driver-values.js';
 import { parseRange } from './parse-range.js';
+import { readConfigFile } from './read-config-file.js';
 import { checkKnownKeys, parseProfiles, parseStreams } from './parse-tables.js';
 import {
   U32_MAX,
@@ -94,7 +94,7 @@ function readDocument(options: LoadConfigOptions): { doc: Readonly<Record<string
   if (options.file !== undefined) {
     origin = `TOML file ${options.file}`;
     try {
-      text = readFileSync(options.file, 'utf8');
+      text = readConfigFile(options.file);
     } catch (e) {
       throw new ConfigError(null, `cannot read ${origin}: ${(e as Error).message}`, undefined, { cause: e });
     }

@@ -7,6 +7,7 @@ import { EXIT_OK, UsageError } from './cli-errors.js';
 import { parseArgs } from 'node:util';
 import { HELP_OPTION, parseCommandArgs, type Command } from './command.js';
 import { isLogLevel, jsonLogger } from './json-log.js';
+import { socketModesFor } from './socket-modes.js';
 
 /** Config keys whose value is a list: `--set key=a,b` gives ["a", "b"]. */
 const LIST_KEYS: ReadonlySet<string> = new Set(['shm.allowed_base_dirs']);
@@ -72,7 +73,7 @@ once with code 1. A bad configuration exits with code 1 and one line naming the 
     const config = loadConfig({ env: process.env, overrides, ...(values.config === undefined ? {} : { file: values.config }) });
     // Event-loop delay for `tensorpool status` (TRANSPORT.md §5): a lagging loop reads keepalives late.
     startEventLoopMonitor();
-    const server = await DriverServer.start({ config, log });
+    const server = await DriverServer.start({ config, log, ...socketModesFor(config.shm.permissionsMode) });
     // Logged once started, so a driver that cannot start prints only its one-line reason.
     log('info', 'driver.config', { config: describeConfig(config) });
 

@@ -73,6 +73,7 @@ export function emitFieldGetters(schema, f, owner, pos, minBlock, ctx) {
         ...(primName === 'u64'
           ? [`    const p = ${at};`, '    const lo = this.view.getUint32(p, true);', '    const hi = this.view.getUint32(p + 4, true);',
             `    if (lo === ${lo} && hi === ${hi}) return null;`,
+            '    if (hi === 0) return lo;',
             `    return hi <= ${ctx.use('../int64.js', 'MAX_SAFE_HI')} ? hi * ${ctx.use('../int64.js', 'TWO_32')} + lo : ${ctx.use('../int64.js', 'unsafeInteger')}(p, ${what});`]
           : [`    return ${ctx.use('../int64.js', 'readI64NumberOrNull')}(this.view, ${at}, ${lo}, ${hi}, ${what});`]),
         '  }', '');
@@ -83,6 +84,9 @@ export function emitFieldGetters(schema, f, owner, pos, minBlock, ctx) {
         `  ${f.name}Number(): number {`,
         ...(primName === 'u64'
           ? [`    const hi = this.view.getUint32(${at} + 4, true);`,
+            // hi === 0 returns the low word itself: a small id then stays a small integer (Smi)
+            // rather than a double, which keeps Map lookups keyed by it on V8's fast path.
+            `    if (hi === 0) return this.view.getUint32(${at}, true);`,
             `    return hi <= ${ctx.use('../int64.js', 'MAX_SAFE_HI')} ? hi * ${ctx.use('../int64.js', 'TWO_32')} + this.view.getUint32(${at}, true) : ${ctx.use('../int64.js', 'unsafeInteger')}(${at}, ${what});`]
           : [`    return ${ctx.use('../int64.js', reader)}(this.view, ${at}, ${what});`]),
         '  }', '');

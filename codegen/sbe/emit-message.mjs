@@ -178,7 +178,10 @@ export function emitMessage(schema, msg, banner, ctx) {
     `/**`, ` * Decoder of ${msg.name} (schema ${schema.id}, templateId ${msg.id}, blockLength ${msg.blockLength}; PROTOCOL.md ${msg.section}).`,
     ` * ${msg.doc}${headerNote}`,
     ` * \`wrap\` checks ${hasHeader ? 'the header and ' : ''}the bounds of every group and var-data field once; it allocates nothing when re-wrapping the same buffer.`,
-    ' */', `export class ${msg.name}Decoder {`, ...statics, '',
+    ' */', `export class ${msg.name}Decoder {`, ...statics,
+    '  // Offsets of the root block\'s fields from the block start (SBE\'s encodingOffset): for code',
+    '  // that reads a message whose header and length it has already checked, without wrapping.',
+    ...msg.fields.map((/** @type {any} */ f) => `  static readonly ${upperSnake(f.name)}_OFFSET = ${f.offset};`), '',
     '  private buf: Uint8Array = new Uint8Array(0);', `  private view: DataView = ${viewOf}(this.buf);`,
     '  private origin = 0;', '  private base = 0;', '  private blockLength = 0;', '  private version = 0;', '  private limit = 0;'];
   if (groups.length > 0) dec.push('  private end = 0;');
@@ -314,4 +317,9 @@ export function emitMessage(schema, msg, banner, ctx) {
 export function emitSharedGroup(schema, msg, g, ctx) {
   const { dec, enc } = emitGroup(schema, msg, g, ctx);
   return [...dec, ...enc].join('\n');
+}
+
+/** `leaseId` → `LEASE_ID`. */
+function upperSnake(/** @type {string} */ name) {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }

@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { LeaseRevokeReason, PublishMode, Role, ShmLeaseRevokedDecoder, ShutdownReason } from '../../src/sbe/index.js';
+import { LeaseRevokeReason, PublishMode, Role, ShmLeaseKeepaliveEncoder, ShmLeaseRevokedDecoder, ShutdownReason } from '../../src/sbe/index.js';
 import { Driver } from '../../src/driver/driver.js';
 import { CapturingSink, FakeShm, Harness, kinds, lastFrames, testConfig, type Sent } from './harness.js';
 
@@ -33,6 +33,50 @@ describe('KEEPALIVE', () => {
     }
     assert.equal(h.driver.leaseState(Number(c.leaseId)), null);
     assert.equal(h.driver.counters.keepalivesDropped, 5);
+  });
+
+  test('KEEPALIVE-02: a keepalive with a longer block (a newer minor version appending fields) extends the lease like the plain 33-byte one', () => {
+    const h = new Harness();
+    const c = h.lease({ clientId: 1, role: 'consumer' });
+    const plain = new Uint8Array(64);
+    const len = new ShmLeaseKeepaliveEncoder().wrapAndApplyHeader(plain).leaseId(c.leaseId as bigint).streamId(10000).clientId(1)
+      .role(Role.CONSUMER).clientTimestampNs(1n).finish();
+    // Same fields, blockLength 25 + 4 unknown trailing bytes, version 1: decoders skip what they do not know.
+    const longer = new Uint8Array(len + 4);
+    longer.set(plain.subarray(0, len));
+    new DataView(longer.buffer).setUint16(0, 29, true);
+    for (let t = 0; t < 5; t++) {
+      h.clock.advanceMs(1000);
+      h.raw(t % 2 === 0 ? longer : plain.subarray(0, len));
+      h.driver.tick();
+    }
+    assert.equal(h.driver.leaseState(Number(c.leaseId)), 'ACTIVE');
+    assert.equal(h.driver.counters.keepalives, 5);
+    assert.equal(h.driver.counters.decodeErrors, 0);
+  });
+
+  test('KEEPALIVE-03: repeated keepalives of one lease in one read (one driver time) keep deadline order: the lease refreshed last expires last', () => {
+    const h = new Harness();
+    const a = h.lease({ clientId: 1, role: 'consumer' });
+    const b = h.lease({ clientId: 2, role: 'consumer' });
+    const read = new Uint8Array(3 * 33);
+    const enc = new ShmLeaseKeepaliveEncoder();
+    const put = (i: number, leaseId: bigint, clientId: number): number =>
+      enc.wrapAndApplyHeader(read, i * 33).leaseId(leaseId).streamId(10000).clientId(clientId).role(Role.CONSUMER).clientTimestampNs(1n).finish();
+    put(0, a.leaseId as bigint, 1);
+    put(1, b.leaseId as bigint, 2);
+    put(2, a.leaseId as bigint, 1); // a again, same driver time: already at the newest deadline
+    h.clock.advanceMs(2000);
+    h.driver.updateTime();
+    for (let i = 0; i < 3; i++) h.driver.receive(1, read, i * 33, 33);
+    // 1 ms later b alone keeps up: a must expire first, then b must survive.
+    h.clock.advanceMs(1);
+    h.keepalive(b.leaseId as bigint, 10000, 2, 'consumer');
+    const lifetimeMs = 3 * 1000; // testConfig: interval × grace
+    h.advanceMs(lifetimeMs);
+    assert.equal(h.driver.leaseState(Number(a.leaseId)), null);
+    assert.equal(h.driver.leaseState(Number(b.leaseId)), 'ACTIVE');
+    assert.equal(h.driver.counters.keepalives, 4);
   });
 
   test('KEEPALIVE-09: while draining, keepalives extend leases, expiry still runs, detach and ConsumerHello are answered, periodic announces go on', () => {

@@ -19,6 +19,16 @@ export class ShmAttachRequestDecoder {
   static readonly SCHEMA_VERSION = DRIVER_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 1;
   static readonly BLOCK_LENGTH = 27;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly CORRELATION_ID_OFFSET = 0;
+  static readonly STREAM_ID_OFFSET = 8;
+  static readonly CLIENT_ID_OFFSET = 12;
+  static readonly ROLE_OFFSET = 16;
+  static readonly EXPECTED_LAYOUT_VERSION_OFFSET = 17;
+  static readonly PUBLISH_MODE_OFFSET = 21;
+  static readonly REQUIRE_HUGEPAGES_OFFSET = 22;
+  static readonly DESIRED_NODE_ID_OFFSET = 23;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);

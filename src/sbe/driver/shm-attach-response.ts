@@ -21,6 +21,18 @@ export class ShmAttachResponseDecoder {
   static readonly SCHEMA_VERSION = DRIVER_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 2;
   static readonly BLOCK_LENGTH = 54;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly CORRELATION_ID_OFFSET = 0;
+  static readonly CODE_OFFSET = 8;
+  static readonly LEASE_ID_OFFSET = 12;
+  static readonly LEASE_EXPIRY_TIMESTAMP_NS_OFFSET = 20;
+  static readonly STREAM_ID_OFFSET = 28;
+  static readonly EPOCH_OFFSET = 32;
+  static readonly LAYOUT_VERSION_OFFSET = 40;
+  static readonly HEADER_NSLOTS_OFFSET = 44;
+  static readonly HEADER_SLOT_BYTES_OFFSET = 48;
+  static readonly NODE_ID_OFFSET = 50;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);
@@ -122,6 +134,7 @@ export class ShmAttachResponseDecoder {
     const lo = this.view.getUint32(p, true);
     const hi = this.view.getUint32(p + 4, true);
     if (lo === 4294967295 && hi === 4294967295) return null;
+    if (hi === 0) return lo;
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + lo : unsafeInteger(p, 'ShmAttachResponse.leaseId');
   }
 
@@ -139,6 +152,7 @@ export class ShmAttachResponseDecoder {
     const lo = this.view.getUint32(p, true);
     const hi = this.view.getUint32(p + 4, true);
     if (lo === 4294967295 && hi === 4294967295) return null;
+    if (hi === 0) return lo;
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + lo : unsafeInteger(p, 'ShmAttachResponse.leaseExpiryTimestampNs');
   }
 
@@ -163,6 +177,7 @@ export class ShmAttachResponseDecoder {
     const lo = this.view.getUint32(p, true);
     const hi = this.view.getUint32(p + 4, true);
     if (lo === 4294967295 && hi === 4294967295) return null;
+    if (hi === 0) return lo;
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + lo : unsafeInteger(p, 'ShmAttachResponse.epoch');
   }
 

@@ -17,6 +17,13 @@ export class ShmDetachRequestDecoder {
   static readonly SCHEMA_VERSION = DRIVER_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 3;
   static readonly BLOCK_LENGTH = 25;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly CORRELATION_ID_OFFSET = 0;
+  static readonly LEASE_ID_OFFSET = 8;
+  static readonly STREAM_ID_OFFSET = 16;
+  static readonly CLIENT_ID_OFFSET = 20;
+  static readonly ROLE_OFFSET = 24;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);
@@ -86,6 +93,7 @@ export class ShmDetachRequestDecoder {
   /** leaseId as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   leaseIdNumber(): number {
     const hi = this.view.getUint32(this.base + 8 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 8, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 8, true) : unsafeInteger(this.base + 8, 'ShmDetachRequest.leaseId');
   }
 

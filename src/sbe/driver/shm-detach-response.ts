@@ -18,6 +18,10 @@ export class ShmDetachResponseDecoder {
   static readonly SCHEMA_VERSION = DRIVER_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 4;
   static readonly BLOCK_LENGTH = 12;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly CORRELATION_ID_OFFSET = 0;
+  static readonly CODE_OFFSET = 8;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);

@@ -18,6 +18,10 @@ export class ShmDriverShutdownDecoder {
   static readonly SCHEMA_VERSION = DRIVER_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 6;
   static readonly BLOCK_LENGTH = 9;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly TIMESTAMP_NS_OFFSET = 0;
+  static readonly REASON_OFFSET = 8;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);
@@ -84,6 +88,7 @@ export class ShmDriverShutdownDecoder {
   /** timestampNs as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   timestampNsNumber(): number {
     const hi = this.view.getUint32(this.base + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base, true) : unsafeInteger(this.base, 'ShmDriverShutdown.timestampNs');
   }
 

@@ -17,6 +17,13 @@ export class ShmLeaseKeepaliveDecoder {
   static readonly SCHEMA_VERSION = DRIVER_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 5;
   static readonly BLOCK_LENGTH = 25;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly LEASE_ID_OFFSET = 0;
+  static readonly STREAM_ID_OFFSET = 8;
+  static readonly CLIENT_ID_OFFSET = 12;
+  static readonly ROLE_OFFSET = 16;
+  static readonly CLIENT_TIMESTAMP_NS_OFFSET = 17;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);
@@ -76,6 +83,7 @@ export class ShmLeaseKeepaliveDecoder {
   /** leaseId as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   leaseIdNumber(): number {
     const hi = this.view.getUint32(this.base + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base, true) : unsafeInteger(this.base, 'ShmLeaseKeepalive.leaseId');
   }
 
@@ -102,6 +110,7 @@ export class ShmLeaseKeepaliveDecoder {
   /** clientTimestampNs as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   clientTimestampNsNumber(): number {
     const hi = this.view.getUint32(this.base + 17 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 17, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 17, true) : unsafeInteger(this.base + 17, 'ShmLeaseKeepalive.clientTimestampNs');
   }
 }

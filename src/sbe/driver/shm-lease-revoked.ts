@@ -19,6 +19,14 @@ export class ShmLeaseRevokedDecoder {
   static readonly SCHEMA_VERSION = DRIVER_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 7;
   static readonly BLOCK_LENGTH = 26;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly TIMESTAMP_NS_OFFSET = 0;
+  static readonly LEASE_ID_OFFSET = 8;
+  static readonly STREAM_ID_OFFSET = 16;
+  static readonly CLIENT_ID_OFFSET = 20;
+  static readonly ROLE_OFFSET = 24;
+  static readonly REASON_OFFSET = 25;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);
@@ -85,6 +93,7 @@ export class ShmLeaseRevokedDecoder {
   /** timestampNs as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   timestampNsNumber(): number {
     const hi = this.view.getUint32(this.base + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base, true) : unsafeInteger(this.base, 'ShmLeaseRevoked.timestampNs');
   }
 
@@ -96,6 +105,7 @@ export class ShmLeaseRevokedDecoder {
   /** leaseId as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   leaseIdNumber(): number {
     const hi = this.view.getUint32(this.base + 8 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 8, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 8, true) : unsafeInteger(this.base + 8, 'ShmLeaseRevoked.leaseId');
   }
 

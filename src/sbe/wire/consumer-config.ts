@@ -18,6 +18,14 @@ export class ConsumerConfigDecoder {
   static readonly SCHEMA_VERSION = WIRE_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 3;
   static readonly BLOCK_LENGTH = 18;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly STREAM_ID_OFFSET = 0;
+  static readonly CONSUMER_ID_OFFSET = 4;
+  static readonly USE_SHM_OFFSET = 8;
+  static readonly MODE_OFFSET = 9;
+  static readonly DESCRIPTOR_STREAM_ID_OFFSET = 10;
+  static readonly CONTROL_STREAM_ID_OFFSET = 14;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);

@@ -18,6 +18,20 @@ export class ConsumerHelloDecoder {
   static readonly SCHEMA_VERSION = WIRE_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 2;
   static readonly BLOCK_LENGTH = 39;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly STREAM_ID_OFFSET = 0;
+  static readonly CONSUMER_ID_OFFSET = 4;
+  static readonly SUPPORTS_SHM_OFFSET = 8;
+  static readonly SUPPORTS_PROGRESS_OFFSET = 9;
+  static readonly MODE_OFFSET = 10;
+  static readonly MAX_RATE_HZ_OFFSET = 11;
+  static readonly EXPECTED_LAYOUT_VERSION_OFFSET = 15;
+  static readonly PROGRESS_INTERVAL_US_OFFSET = 19;
+  static readonly PROGRESS_BYTES_DELTA_OFFSET = 23;
+  static readonly PROGRESS_MAJOR_DELTA_UNITS_OFFSET = 27;
+  static readonly DESCRIPTOR_STREAM_ID_OFFSET = 31;
+  static readonly CONTROL_STREAM_ID_OFFSET = 35;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);

@@ -291,6 +291,11 @@ export class DataSourceMetaDecoder {
   static readonly SCHEMA_VERSION = WIRE_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 8;
   static readonly BLOCK_LENGTH = 16;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly STREAM_ID_OFFSET = 0;
+  static readonly META_VERSION_OFFSET = 4;
+  static readonly TIMESTAMP_NS_OFFSET = 8;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);
@@ -367,6 +372,7 @@ export class DataSourceMetaDecoder {
   /** timestampNs as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   timestampNsNumber(): number {
     const hi = this.view.getUint32(this.base + 8 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 8, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 8, true) : unsafeInteger(this.base + 8, 'DataSourceMeta.timestampNs');
   }
 

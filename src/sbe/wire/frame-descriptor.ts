@@ -17,6 +17,14 @@ export class FrameDescriptorDecoder {
   static readonly SCHEMA_VERSION = WIRE_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 4;
   static readonly BLOCK_LENGTH = 40;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly STREAM_ID_OFFSET = 0;
+  static readonly EPOCH_OFFSET = 4;
+  static readonly SEQ_OFFSET = 12;
+  static readonly TIMESTAMP_NS_OFFSET = 20;
+  static readonly META_VERSION_OFFSET = 28;
+  static readonly TRACE_ID_OFFSET = 32;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);
@@ -81,6 +89,7 @@ export class FrameDescriptorDecoder {
   /** epoch as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   epochNumber(): number {
     const hi = this.view.getUint32(this.base + 4 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 4, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 4, true) : unsafeInteger(this.base + 4, 'FrameDescriptor.epoch');
   }
 
@@ -92,6 +101,7 @@ export class FrameDescriptorDecoder {
   /** seq as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   seqNumber(): number {
     const hi = this.view.getUint32(this.base + 12 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 12, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 12, true) : unsafeInteger(this.base + 12, 'FrameDescriptor.seq');
   }
 
@@ -109,6 +119,7 @@ export class FrameDescriptorDecoder {
     const lo = this.view.getUint32(p, true);
     const hi = this.view.getUint32(p + 4, true);
     if (lo === 4294967295 && hi === 4294967295) return null;
+    if (hi === 0) return lo;
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + lo : unsafeInteger(p, 'FrameDescriptor.timestampNs');
   }
 
@@ -133,6 +144,7 @@ export class FrameDescriptorDecoder {
     const lo = this.view.getUint32(p, true);
     const hi = this.view.getUint32(p + 4, true);
     if (lo === 0 && hi === 0) return null;
+    if (hi === 0) return lo;
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + lo : unsafeInteger(p, 'FrameDescriptor.traceId');
   }
 }

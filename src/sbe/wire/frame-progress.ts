@@ -17,6 +17,13 @@ export class FrameProgressDecoder {
   static readonly SCHEMA_VERSION = WIRE_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 11;
   static readonly BLOCK_LENGTH = 29;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly STREAM_ID_OFFSET = 0;
+  static readonly EPOCH_OFFSET = 4;
+  static readonly SEQ_OFFSET = 12;
+  static readonly PAYLOAD_BYTES_FILLED_OFFSET = 20;
+  static readonly STATE_OFFSET = 28;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);
@@ -81,6 +88,7 @@ export class FrameProgressDecoder {
   /** epoch as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   epochNumber(): number {
     const hi = this.view.getUint32(this.base + 4 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 4, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 4, true) : unsafeInteger(this.base + 4, 'FrameProgress.epoch');
   }
 
@@ -92,6 +100,7 @@ export class FrameProgressDecoder {
   /** seq as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   seqNumber(): number {
     const hi = this.view.getUint32(this.base + 12 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 12, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 12, true) : unsafeInteger(this.base + 12, 'FrameProgress.seq');
   }
 
@@ -103,6 +112,7 @@ export class FrameProgressDecoder {
   /** payloadBytesFilled as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   payloadBytesFilledNumber(): number {
     const hi = this.view.getUint32(this.base + 20 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 20, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 20, true) : unsafeInteger(this.base + 20, 'FrameProgress.payloadBytesFilled');
   }
 

@@ -17,6 +17,15 @@ export class QosConsumerDecoder {
   static readonly SCHEMA_VERSION = WIRE_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 5;
   static readonly BLOCK_LENGTH = 41;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly STREAM_ID_OFFSET = 0;
+  static readonly CONSUMER_ID_OFFSET = 4;
+  static readonly EPOCH_OFFSET = 8;
+  static readonly LAST_SEQ_SEEN_OFFSET = 16;
+  static readonly DROPS_GAP_OFFSET = 24;
+  static readonly DROPS_LATE_OFFSET = 32;
+  static readonly MODE_OFFSET = 40;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);
@@ -86,6 +95,7 @@ export class QosConsumerDecoder {
   /** epoch as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   epochNumber(): number {
     const hi = this.view.getUint32(this.base + 8 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 8, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 8, true) : unsafeInteger(this.base + 8, 'QosConsumer.epoch');
   }
 
@@ -97,6 +107,7 @@ export class QosConsumerDecoder {
   /** lastSeqSeen as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   lastSeqSeenNumber(): number {
     const hi = this.view.getUint32(this.base + 16 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 16, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 16, true) : unsafeInteger(this.base + 16, 'QosConsumer.lastSeqSeen');
   }
 
@@ -108,6 +119,7 @@ export class QosConsumerDecoder {
   /** dropsGap as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   dropsGapNumber(): number {
     const hi = this.view.getUint32(this.base + 24 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 24, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 24, true) : unsafeInteger(this.base + 24, 'QosConsumer.dropsGap');
   }
 
@@ -119,6 +131,7 @@ export class QosConsumerDecoder {
   /** dropsLate as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   dropsLateNumber(): number {
     const hi = this.view.getUint32(this.base + 32 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 32, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 32, true) : unsafeInteger(this.base + 32, 'QosConsumer.dropsLate');
   }
 

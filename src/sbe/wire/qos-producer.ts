@@ -16,6 +16,13 @@ export class QosProducerDecoder {
   static readonly SCHEMA_VERSION = WIRE_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 6;
   static readonly BLOCK_LENGTH = 28;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly STREAM_ID_OFFSET = 0;
+  static readonly PRODUCER_ID_OFFSET = 4;
+  static readonly EPOCH_OFFSET = 8;
+  static readonly CURRENT_SEQ_OFFSET = 16;
+  static readonly WATERMARK_OFFSET = 24;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);
@@ -85,6 +92,7 @@ export class QosProducerDecoder {
   /** epoch as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   epochNumber(): number {
     const hi = this.view.getUint32(this.base + 8 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 8, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 8, true) : unsafeInteger(this.base + 8, 'QosProducer.epoch');
   }
 
@@ -96,6 +104,7 @@ export class QosProducerDecoder {
   /** currentSeq as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   currentSeqNumber(): number {
     const hi = this.view.getUint32(this.base + 16 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 16, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 16, true) : unsafeInteger(this.base + 16, 'QosProducer.currentSeq');
   }
 

@@ -20,6 +20,16 @@ export class ShmPoolAnnounceDecoder {
   static readonly SCHEMA_VERSION = WIRE_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 1;
   static readonly BLOCK_LENGTH = 35;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly STREAM_ID_OFFSET = 0;
+  static readonly PRODUCER_ID_OFFSET = 4;
+  static readonly EPOCH_OFFSET = 8;
+  static readonly ANNOUNCE_TIMESTAMP_NS_OFFSET = 16;
+  static readonly ANNOUNCE_CLOCK_DOMAIN_OFFSET = 24;
+  static readonly LAYOUT_VERSION_OFFSET = 25;
+  static readonly HEADER_NSLOTS_OFFSET = 29;
+  static readonly HEADER_SLOT_BYTES_OFFSET = 33;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);
@@ -103,6 +113,7 @@ export class ShmPoolAnnounceDecoder {
   /** epoch as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   epochNumber(): number {
     const hi = this.view.getUint32(this.base + 8 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 8, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 8, true) : unsafeInteger(this.base + 8, 'ShmPoolAnnounce.epoch');
   }
 
@@ -114,6 +125,7 @@ export class ShmPoolAnnounceDecoder {
   /** announceTimestampNs as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   announceTimestampNsNumber(): number {
     const hi = this.view.getUint32(this.base + 16 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 16, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 16, true) : unsafeInteger(this.base + 16, 'ShmPoolAnnounce.announceTimestampNs');
   }
 

@@ -15,6 +15,20 @@ export class ShmRegionSuperblockDecoder {
   static readonly SCHEMA_VERSION = WIRE_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 50;
   static readonly BLOCK_LENGTH = 64;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly MAGIC_OFFSET = 0;
+  static readonly LAYOUT_VERSION_OFFSET = 8;
+  static readonly EPOCH_OFFSET = 12;
+  static readonly STREAM_ID_OFFSET = 20;
+  static readonly REGION_TYPE_OFFSET = 24;
+  static readonly POOL_ID_OFFSET = 26;
+  static readonly NSLOTS_OFFSET = 28;
+  static readonly SLOT_BYTES_OFFSET = 32;
+  static readonly STRIDE_BYTES_OFFSET = 36;
+  static readonly PID_OFFSET = 40;
+  static readonly START_TIMESTAMP_NS_OFFSET = 48;
+  static readonly ACTIVITY_TIMESTAMP_NS_OFFSET = 56;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);
@@ -75,6 +89,7 @@ export class ShmRegionSuperblockDecoder {
   /** magic as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   magicNumber(): number {
     const hi = this.view.getUint32(this.base + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base, true) : unsafeInteger(this.base, 'ShmRegionSuperblock.magic');
   }
 
@@ -91,6 +106,7 @@ export class ShmRegionSuperblockDecoder {
   /** epoch as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   epochNumber(): number {
     const hi = this.view.getUint32(this.base + 12 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 12, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 12, true) : unsafeInteger(this.base + 12, 'ShmRegionSuperblock.epoch');
   }
 
@@ -132,6 +148,7 @@ export class ShmRegionSuperblockDecoder {
   /** pid as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   pidNumber(): number {
     const hi = this.view.getUint32(this.base + 40 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 40, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 40, true) : unsafeInteger(this.base + 40, 'ShmRegionSuperblock.pid');
   }
 
@@ -143,6 +160,7 @@ export class ShmRegionSuperblockDecoder {
   /** startTimestampNs as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   startTimestampNsNumber(): number {
     const hi = this.view.getUint32(this.base + 48 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 48, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 48, true) : unsafeInteger(this.base + 48, 'ShmRegionSuperblock.startTimestampNs');
   }
 
@@ -154,6 +172,7 @@ export class ShmRegionSuperblockDecoder {
   /** activityTimestampNs as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   activityTimestampNsNumber(): number {
     const hi = this.view.getUint32(this.base + 56 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 56, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 56, true) : unsafeInteger(this.base + 56, 'ShmRegionSuperblock.activityTimestampNs');
   }
 }

@@ -16,6 +16,16 @@ export class SlotHeaderDecoder {
   static readonly SCHEMA_VERSION = WIRE_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 51;
   static readonly BLOCK_LENGTH = 60;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly SEQ_COMMIT_OFFSET = 0;
+  static readonly VALUES_LEN_BYTES_OFFSET = 8;
+  static readonly PAYLOAD_SLOT_OFFSET = 12;
+  static readonly POOL_ID_OFFSET = 16;
+  static readonly PAYLOAD_OFFSET_OFFSET = 18;
+  static readonly TIMESTAMP_NS_OFFSET = 22;
+  static readonly META_VERSION_OFFSET = 30;
+  static readonly PAD_OFFSET = 34;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);
@@ -83,6 +93,7 @@ export class SlotHeaderDecoder {
   /** seqCommit as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   seqCommitNumber(): number {
     const hi = this.view.getUint32(this.base + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base, true) : unsafeInteger(this.base, 'SlotHeader.seqCommit');
   }
 
@@ -114,6 +125,7 @@ export class SlotHeaderDecoder {
   /** timestampNs as an exact number without allocating; throws TP_ERR_SBE_UNSAFE_INTEGER beyond 2^53-1. */
   timestampNsNumber(): number {
     const hi = this.view.getUint32(this.base + 22 + 4, true);
+    if (hi === 0) return this.view.getUint32(this.base + 22, true);
     return hi <= MAX_SAFE_HI ? hi * TWO_32 + this.view.getUint32(this.base + 22, true) : unsafeInteger(this.base + 22, 'SlotHeader.timestampNs');
   }
 

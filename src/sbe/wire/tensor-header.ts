@@ -18,6 +18,18 @@ export class TensorHeaderDecoder {
   static readonly SCHEMA_VERSION = WIRE_SCHEMA_VERSION;
   static readonly TEMPLATE_ID = 52;
   static readonly BLOCK_LENGTH = 184;
+  // Offsets of the root block's fields from the block start (SBE's encodingOffset): for code
+  // that reads a message whose header and length it has already checked, without wrapping.
+  static readonly DTYPE_OFFSET = 0;
+  static readonly MAJOR_ORDER_OFFSET = 2;
+  static readonly NDIMS_OFFSET = 4;
+  static readonly MAX_DIMS_OFFSET = undefined;
+  static readonly PAD_ALIGN_OFFSET = 5;
+  static readonly PROGRESS_UNIT_OFFSET = 6;
+  static readonly PROGRESS_STRIDE_BYTES_OFFSET = 7;
+  static readonly DIMS_OFFSET = 11;
+  static readonly STRIDES_OFFSET = 43;
+  static readonly PAD_OFFSET = 75;
 
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = viewOf(this.buf);

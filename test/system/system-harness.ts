@@ -8,7 +8,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { MessageHeaderDecoder, ShmDriverShutdownDecoder, ShmLeaseRevokedDecoder, ShmPoolAnnounceDecoder } from '../../src/sbe/index.js';
+import {
+  MessageHeaderDecoder,
+  ShmAttachResponseDecoder,
+  ShmDetachResponseDecoder,
+  ShmDriverShutdownDecoder,
+  ShmLeaseRevokedDecoder,
+  ShmPoolAnnounceDecoder,
+} from '../../src/sbe/index.js';
 import { connectUnix, type UnixControlConnection } from '../../src/transport/unix-socket-client.js';
 import { startDriver, writeSmallConfig, type RunningDriver } from '../cli/cli-harness.js';
 import { withTimeout } from '../transport/socket-harness.js';
@@ -148,6 +155,8 @@ export type Observed =
   | { readonly kind: 'revoked'; readonly leaseId: bigint; readonly streamId: number; readonly clientId: number; readonly role: number; readonly reason: number }
   | { readonly kind: 'announce'; readonly streamId: number; readonly epoch: bigint; readonly producerId: number }
   | { readonly kind: 'shutdown'; readonly reason: number }
+  | { readonly kind: 'attach'; readonly correlationId: bigint; readonly code: number; readonly leaseId: bigint | null; readonly streamId: number | null; readonly error: string }
+  | { readonly kind: 'detach'; readonly correlationId: bigint; readonly code: number; readonly error: string }
   | { readonly kind: 'other'; readonly schemaId: number; readonly templateId: number };
 
 /**
@@ -156,6 +165,8 @@ export type Observed =
  */
 export class Observer {
   readonly seen: Observed[] = [];
+  /** The bytes of every frame in `seen`, same order (copies: for checks on the wire bytes). */
+  readonly frames: Uint8Array[] = [];
   readonly closed: Promise<Error | null>;
   private read = 0;
   private readonly waiters: { test: (o: Observed) => boolean; resolve: (o: Observed) => void }[] = [];
@@ -163,10 +174,13 @@ export class Observer {
   private readonly revoked = new ShmLeaseRevokedDecoder();
   private readonly announce = new ShmPoolAnnounceDecoder();
   private readonly shutdown = new ShmDriverShutdownDecoder();
+  private readonly attachResponse = new ShmAttachResponseDecoder();
+  private readonly detachResponse = new ShmDetachResponseDecoder();
 
   private constructor(readonly conn: UnixControlConnection) {
     this.closed = new Promise((resolve) => (conn.onClose = resolve));
     conn.onFrame = (f) => {
+      this.frames.push(f.slice());
       this.seen.push(this.decode(f));
       for (const w of this.waiters.splice(0)) {
         const hit = this.scan(w.test);
@@ -194,6 +208,15 @@ export class Observer {
     }
     if (schemaId === ShmDriverShutdownDecoder.SCHEMA_ID && templateId === ShmDriverShutdownDecoder.TEMPLATE_ID) {
       return { kind: 'shutdown', reason: this.shutdown.wrap(f).reason() };
+    }
+    // Responses reach only the requesting connection: an observer that sends requests sees them.
+    if (schemaId === ShmAttachResponseDecoder.SCHEMA_ID && templateId === ShmAttachResponseDecoder.TEMPLATE_ID) {
+      const a = this.attachResponse.wrap(f);
+      return { kind: 'attach', correlationId: a.correlationId(), code: a.code(), leaseId: a.leaseId(), streamId: a.streamId(), error: a.errorMessage() };
+    }
+    if (schemaId === ShmDetachResponseDecoder.SCHEMA_ID && templateId === ShmDetachResponseDecoder.TEMPLATE_ID) {
+      const d = this.detachResponse.wrap(f);
+      return { kind: 'detach', correlationId: d.correlationId(), code: d.code(), error: d.errorMessage() };
     }
     return { kind: 'other', schemaId, templateId };
   }

@@ -22,7 +22,7 @@ import { connectUnix } from '../../src/transport/unix-socket-client.js';
 import { run } from '../cli/cli-harness.js';
 import { Observer, startDriverProcess, type RunningDriver } from '../system/system-harness.js';
 import { SMALL_TOML, tempBase, withTimeout } from '../transport/socket-harness.js';
-import { attachVia } from './control-requests.js';
+import { attachVia, detachVia } from './control-requests.js';
 import { IS_ROOT, mappingsUnder, modeOf, NOBODY, probeAs, walk, type ProbeTarget } from './security-probes.js';
 
 let base: { dir: string; cleanup: () => void };
@@ -99,13 +99,22 @@ function epochDirOf(nsDir: string): string {
 
 describe('security: modes, traversal, region paths (issue 7)', { timeout: 40_000 }, () => {
   // CONFIG.md §3 shm.permissions_mode; SHM_LAYOUT §10.2 step 7, §11; TRANSPORT.md §7 items 1 and 5.
-  test('shm.permissions_mode 660 / 640 / 600: region files get the mode, every directory the driver made gets it plus x (never o+w), the socket rw for each class with access; as another user: a group member may open/connect unless 600, others never (§10.2 step 7, §11, TRANSPORT §7)', async () => {
+  test('shm.permissions_mode 660 / 640 / 600, driver under umask 077: region files get the mode, every directory the driver made gets it plus x (never o+w), the socket rw for each class with access; as another user: a group member may open/connect unless 600, others never (§10.2 step 7, §11, TRANSPORT §7)', async () => {
     const CASES = [
       { mode: '660', file: 0o660, dir: 0o770, socket: 0o660, group: 'ok' },
       { mode: '640', file: 0o640, dir: 0o750, socket: 0o660, group: 'ok' },
       { mode: '600', file: 0o600, dir: 0o700, socket: 0o600, group: 'EACCES' },
     ] as const;
-    const started = await Promise.all(CASES.map((c) => driver(subBase(`modes-${c.mode}`), 'modes', [`shm.permissions_mode=${c.mode}`])));
+    // Under umask 077 (inherited by the driver processes): the modes must be exact anyway (chmod after create).
+    const bases = CASES.map((c) => subBase(`modes-${c.mode}`));
+    const mask = process.umask(0o077);
+    let starting: Promise<(RunningDriver & { socket: string })[]>;
+    try {
+      starting = Promise.all(CASES.map((c, i) => driver(bases[i] as string, 'modes', [`shm.permissions_mode=${c.mode}`])));
+    } finally {
+      process.umask(mask);
+    }
+    const started = await starting;
     const targets: ProbeTarget[] = [];
     for (const [i, c] of CASES.entries()) {
       const d = started[i] as RunningDriver & { socket: string };
@@ -210,6 +219,7 @@ describe('security: modes, traversal, region paths (issue 7)', { timeout: 40_000
     let d: RunningDriver & { socket: string };
     let o: Observer;
     let nsDir = '';
+    let producerLease = 0n;
 
     before(async () => {
       dir = subBase(`r/${Array.from({ length: 6 }, (_, i) => `${i}${'L'.repeat(199)}`).join('/')}`);
@@ -290,6 +300,7 @@ describe('security: modes, traversal, region paths (issue 7)', { timeout: 40_000
       symlinkSync(target, header);
       const r = await attachVia(o, { correlationId: nextCorrelation(), streamId: 10000, clientId: 302, role: 'producer', publishMode: PublishMode.REQUIRE_EXISTING });
       assert.equal(r.code, ResponseCode.OK, r.error);
+      producerLease = r.leaseId ?? 0n;
       const now = epochDirOf(nsDir);
       assert.ok(BigInt(now.slice(now.lastIndexOf('/') + 1)) > BigInt(before.slice(before.lastIndexOf('/') + 1)), 'a new epoch');
       assert.equal(readFileSync(target, 'utf8'), 'do not touch');
@@ -298,6 +309,22 @@ describe('security: modes, traversal, region paths (issue 7)', { timeout: 40_000
       consumers.push(c);
       assert.equal(c.epoch?.toString(), now.slice(now.lastIndexOf('/') + 1), 'a consumer maps the new epoch');
       await c.close();
+    });
+
+    test('driver: an epoch directory planted at 2^64-1 → the next producer attach is INTERNAL_ERROR (EPOCH-06, never a wrapped or reused epoch); once it is removed a producer attaches again without a restart', async () => {
+      const d1 = await detachVia(o, { leaseId: producerLease, streamId: 10000, clientId: 302, role: 'producer' }, nextCorrelation());
+      assert.equal(d1.code, ResponseCode.OK, d1.error);
+      const planted = join(nsDir, '10000', ((1n << 64n) - 1n).toString());
+      mkdirSync(planted);
+      try {
+        const r = await attachVia(o, { correlationId: nextCorrelation(), streamId: 10000, clientId: 304, role: 'producer' });
+        assert.equal(r.code, ResponseCode.INTERNAL_ERROR);
+        assert.match(r.error, /EPOCH-06/);
+      } finally {
+        rmSync(planted, { recursive: true });
+      }
+      const again = await attachVia(o, { correlationId: nextCorrelation(), streamId: 10000, clientId: 305, role: 'producer' });
+      assert.equal(again.code, ResponseCode.OK, again.error);
     });
 
     test('driver exit with cleanup_shm_on_exit: a symlink planted among the current regions is unlinked, its target survives (§12 cleanup, OWN-01)', async () => {

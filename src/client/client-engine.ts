@@ -90,6 +90,11 @@ export class ClientEngine implements ClientCore {
   private attachCid: bigint | null = null;
   private attachFrame: Uint8Array | null = null;
   private abandoned: { readonly cid: bigint; readonly role: LeaseRole }[] = [];
+  /**
+   * An attach request was abandoned since the last grant: a slow driver may have granted it after
+   * all, so "client_id already attached" may name this client's own orphan (CLIENT-19).
+   */
+  private abandonedSinceGrant = false;
   private detachCid: bigint | null = null;
   private detachingLease: Lease | null = null;
   /** The lease Attached's exit just invalidated, for the transition's event. */
@@ -219,6 +224,7 @@ export class ClientEngine implements ClientCore {
     if (this.attachCid !== null && role !== undefined) {
       this.abandoned.push({ cid: this.attachCid, role });
       if (this.abandoned.length > ABANDONED_MAX) this.abandoned.shift();
+      this.abandonedSinceGrant = true;
     }
     this.attachCid = null;
     this.attachFrame = null;
@@ -226,6 +232,7 @@ export class ClientEngine implements ClientCore {
 
   grant(g: AttachGrant): void {
     const o = this.wanted as AttachOptions;
+    this.abandonedSinceGrant = false;
     const lease: Lease = Object.freeze({
       leaseId: g.leaseId, streamId: g.streamId, clientId: this.clientId, role: o.role, epoch: g.epoch,
       layoutVersion: g.layoutVersion, nodeId: g.nodeId, header: g.regions.header, pools: g.regions.pools, expiryNs: g.expiryNs,
@@ -451,6 +458,13 @@ export class ClientEngine implements ClientCore {
         return this.machine.post(ClientEvents.ProtocolError, m.error);
       case 'attach-error':
         if (this.autoClientId && m.message === CLIENT_ID_TAKEN) return this.machine.post(ClientEvents.ClientIdTaken);
+        if (m.message === CLIENT_ID_TAKEN && this.abandonedSinceGrant) {
+          // The id is (or was) held by our own abandoned request's lease: its OK response came
+          // first on this connection and was detached (CLIENT-19), so a retry after backoff is
+          // granted. Once per abandonment, so a foreign holder is still reported.
+          this.abandonedSinceGrant = false;
+          return this.machine.post(ClientEvents.AttachTimeout);
+        }
         return this.machine.post(ClientEvents.AttachRejected, new AttachRejectedError(m.code, m.message));
     }
   }

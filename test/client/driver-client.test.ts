@@ -162,6 +162,27 @@ describe('driver client: attach and keepalive', () => {
     assert.equal(client.clientId, 1234);
   });
 
+  test('CLIENT-11 / CLIENT-19, found by the soak: an explicit clientId refused as taken by its own abandoned request is retried, not rejected', async () => {
+    // A driver slower than the attach timeout: request 1 is abandoned, request 2 goes out; the
+    // driver then grants request 1 (an orphan, detached at once) and refuses request 2 with
+    // "client_id already attached" — the id is held by this client's own orphan, not by another.
+    const env = new Env();
+    const client = env.client({ clientId: 4321, attachTimeoutMs: 100, attachResendIntervalMs: 0 });
+    const p = client.attach({ streamId: 10000, role: 'consumer' });
+    await turn(); // connected, request 1 queued but not delivered
+    for (let t = 0; t < 200 && client.counters.attachRequestsSent < 2; t += 10) {
+      env.sched.advance(10); // time passes, nothing is delivered: request 1 times out, request 2 follows
+      await turn();
+    }
+    assert.equal(client.counters.attachRequestsSent, 2);
+    await env.settle();
+    await env.advance(100);
+    const lease = await p;
+    assert.equal(lease.clientId, 4321);
+    assert.equal(client.counters.orphanLeasesDetached, 1);
+    assert.equal(env.driver.snapshot().leases.length, 1);
+  });
+
   test('CLIENT-10: a second attach while one is wanted is refused with ClientBusyError', async () => {
     const env = new Env();
     const client = env.client();

@@ -7,8 +7,9 @@
  *
  * Rule ids: SHM_LAYOUT §9 (layout, sanitised user, namespace), §10.1 (consumer checks), §10.2
  * steps 6–7 (driver: no-follow create, chmod), §11 (permissions), §12 (cleanup); FS-01/02,
- * OWN-01/02, CLIENT-05; CONFIG.md §3 (shm.permissions_mode) and §7 (fail fast); ATTACH-07;
- * docs/TRANSPORT.md §7 (socket security).
+ * OWN-01/02, CLIENT-05, EPOCH-01/06, STREAMID-08; CONFIG.md §3 (shm.permissions_mode) and §7
+ * (fail fast); ATTACH-07; docs/TRANSPORT.md §7 (socket security). Findings and the table of
+ * checks: docs/reliability/security.md.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

@@ -34,6 +34,8 @@ export interface DriverOptions {
   readonly set?: readonly string[];
   /** A driver config file (default: the small profile, 8 slots of one 4 KiB pool). */
   readonly configFile?: string;
+  /** `--log-level` (default debug; a fuzzer uses error, or the log of a million frames fills memory). */
+  readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
 /** `tensorpool driver` on the small test profile, with short intervals and a shutdown token. */
@@ -48,7 +50,7 @@ export function startDriverProcess(o: DriverOptions): Promise<RunningDriver> {
     `policies.announce_period_ms=${ANNOUNCE_MS}`,
     ...(o.set ?? []),
   ];
-  return startDriver(['--config', o.configFile ?? writeSmallConfig(o.baseDir), '--log-level', 'debug', ...sets.flatMap((s) => ['--set', s])], 8000);
+  return startDriver(['--config', o.configFile ?? writeSmallConfig(o.baseDir), '--log-level', o.logLevel ?? 'debug', ...sets.flatMap((s) => ['--set', s])], 8000);
 }
 
 /** One JSON line printed by the client fixture. */

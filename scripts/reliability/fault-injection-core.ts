@@ -11,7 +11,7 @@ import { inspectRegion } from '../../src/cli/inspect-region.js';
 import { AttachRejectedError, Consumer, DriverClient } from '../../src/client/index.js';
 import { connectUnix } from '../../src/transport/unix-socket-client.js';
 import { run } from '../../test/cli/cli-harness.js';
-import { ANNOUNCE_MS, KEEPALIVE_MS, spawnClient, type ClientProcess } from '../../test/system/system-harness.js';
+import { ANNOUNCE_MS, KEEPALIVE_MS, isAnnounce, spawnClient, type ClientProcess } from '../../test/system/system-harness.js';
 import { withTimeout } from '../../test/transport/socket-harness.js';
 import { ConsumerCheck, EpochLedger, quantile, unclearError, type FrameCounts } from './fault-checks.js';
 import { EPOCH_BYTES, FaultRig, PROBE_STREAM, STREAM, type ProducerProcess } from './fault-rig.js';
@@ -118,10 +118,10 @@ type Fault = (rig: FaultRig, random: Random) => Promise<Injected>;
 const ms = (t0: number): number => Math.round(performance.now() - t0);
 
 /** Waits for the producer to map an epoch above `above`, then for intact frames of it. */
-async function recovered(rig: FaultRig, p: ProducerProcess, above: bigint, from: number): Promise<bigint> {
+async function recovered(rig: FaultRig, p: ProducerProcess, above: bigint, from: number, giveUp: () => boolean = () => false): Promise<bigint> {
   await rig.pulse.wait(() => (p.mapped[p.mapped.length - 1] ?? 0n) > above || !p.alive, RECOVERY_MS, `producer pid ${p.child.pid} to map an epoch above ${above}`);
   if (!p.alive) throw new Error(`producer died before recovering: ${p.stderr().trim().slice(-400)}`);
-  return rig.waitFlowing(p, RECOVERY_MS, from);
+  return rig.waitFlowing(p, RECOVERY_MS, from, rig.consumer, giveUp);
 }
 
 async function stopProducer(rig: FaultRig): Promise<void> {
@@ -131,17 +131,45 @@ async function stopProducer(rig: FaultRig): Promise<void> {
 
 const currentEpoch = (rig: FaultRig): bigint => rig.producer.mapped[rig.producer.mapped.length - 1] ?? 0n;
 
-/** kill -9 of a producer while it attaches: anywhere from process start to its first frames. */
+/** Spawn → mapped of the last producer that mapped (ms): the span "mid-attach" is drawn from. */
+function producerMapMs(rig: FaultRig): number {
+  for (let i = rig.producers.length - 1; i >= 0; i--) {
+    const t = rig.producers[i]?.mapMs;
+    if (t !== null && t !== undefined) return t;
+  }
+  return 1000;
+}
+
+/** The stream's epoch once the driver has seen its producer go (it provisions a new one, REVOKE-02). */
+async function idleEpoch(rig: FaultRig): Promise<bigint> {
+  for (let i = 0; i < 40; i++) {
+    const st = (await rig.status()).streams.find((x) => x.streamId === STREAM);
+    if (st !== undefined && st.state !== 'PRODUCER_ATTACHED') return BigInt(st.epoch);
+    await delay(25); // the driver handles the producer's detach on its own connection
+  }
+  throw new Error(`stream ${STREAM} still has a producer after it stopped`);
+}
+
+/**
+ * kill -9 of a producer while it attaches: at a random point of the span a producer takes from
+ * spawn to its first mapping here (process start, connect, attach request, grant, mapping), a
+ * little beyond, so some victims die just after mapping.
+ */
 const killProducerAttach: Fault = async (rig, random) => {
   const e0 = currentEpoch(rig);
+  const span = producerMapMs(rig);
   await stopProducer(rig);
+  const idle = await idleEpoch(rig);
   const victim = rig.spawnProducer();
-  const wait = Math.floor(random() * 400); // node starts in ~100-300 ms here, attach follows
+  const wait = Math.floor(random() * span * 1.2);
   await delay(wait);
   const t0 = performance.now();
   victim.kill();
+  // Where it died: mapped (its stderr says so), granted (the driver already announced the new
+  // epoch its attach provisioned), or before the grant (starting, connecting, attach in flight).
+  const granted = (rig.observer?.seen ?? []).some((o) => isAnnounce(o) && o.streamId === STREAM && o.epoch > idle);
   await withTimeout(victim.exited, 5000, 'the killed producer to exit');
-  const stage = victim.mapped.length > 0 ? 'after-map' : 'before-map';
+  const stage = victim.mapped.length > 0 ? 'after-map' : granted ? 'granted, before-map' : 'before-grant';
   const from = rig.consumer.lines.length;
   const e = await recovered(rig, rig.spawnProducer(), victim.mapped[0] ?? e0, from);
   return { point: `${stage} ${wait}ms`, recoveryMs: ms(t0), outcome: `new producer flowing at epoch ${e}` };
@@ -208,8 +236,9 @@ const killConsumer: Fault = async (rig, random) => {
   await withTimeout(rig.consumer.exited, 5000, 'the killed consumer to exit');
   let point = 'steady';
   if (random() < 0.5) {
+    const span = rig.consumerMapMs;
     const victim = rig.spawnConsumer();
-    const wait = Math.floor(random() * 400);
+    const wait = Math.floor(random() * span * 1.2);
     await delay(wait);
     t0 = performance.now();
     victim.kill();
@@ -254,9 +283,9 @@ const killDriver: Fault = async (rig, random) => {
 };
 
 /** The outcome of a fresh consumer attaching now, through the API (in this process). */
-type Probe = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string };
+export type Probe = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string };
 
-async function probeConsumer(rig: FaultRig): Promise<Probe> {
+export async function probeConsumer(rig: FaultRig): Promise<Probe> {
   const opening = Consumer.open({
     connect: () => connectUnix(rig.channel),
     streamId: STREAM,
@@ -323,19 +352,39 @@ function regionFault(mode: 'delete' | 'truncate'): Fault {
       const unclear = unclearError(probe.message, /./);
       if (!probe.code.startsWith('TP_ERR_') || unclear !== undefined) throw new Error(`unclear error for a new consumer after ${mode}: ${probe.code} ${probe.message}`);
       notes.push(`a new consumer is refused ${probe.code}`);
-      if (mode === 'delete' && p.alive) {
+      if (mode === 'delete' && p.alive && rig.options.cliProbes !== false) {
         const line = await probeConsumeCli(rig);
         if (line !== null) notes.push(`consume says "${line.replace(/"\/[^"]*"/, '<path>')}"`);
       }
     }
     const deaths: string[] = [];
-    if (isDead(p)) deaths.push(`producer ${(await p.exited).signal ?? (await p.exited).code}`);
-    if (isDead(c)) deaths.push(`consumer ${(await c.exited).signal ?? (await c.exited).code}`);
-    notes.push(deaths.length === 0 ? 'mapped clients unaffected' : `died: ${deaths.join(', ')}`);
-    if (isDead(c)) rig.spawnConsumer();
+    const death = async (who: string, x: { exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }): Promise<void> => {
+      const r = await x.exited;
+      deaths.push(`${who} ${r.signal ?? r.code}`);
+    };
+    if (isDead(p)) await death('producer', p);
+    if (isDead(c)) {
+      await death('consumer', c);
+      rig.spawnConsumer();
+    }
     if (p.alive) await stopProducer(rig);
-    const from = rig.consumer.lines.length;
-    const e = await recovered(rig, rig.spawnProducer(), e0, from);
+    const next = rig.spawnProducer();
+    let e = 0n;
+    // A consumer still mapping the truncated file may touch a lost page later (SIGBUS) while the
+    // new epoch comes up: a supervisor restarts it (at most twice here).
+    for (let restarts = 0; ; restarts++) {
+      const reader = rig.consumer;
+      const from = reader.lines.length;
+      try {
+        e = await recovered(rig, next, e0, from, () => mode === 'truncate' && isDead(reader));
+        break;
+      } catch (err) {
+        if (!(mode === 'truncate' && isDead(reader)) || restarts >= 2) throw err;
+        await death('consumer (later)', reader);
+        rig.spawnConsumer();
+      }
+    }
+    notes.push(deaths.length === 0 ? 'mapped clients unaffected' : `died: ${deaths.join(', ')}`);
     return { point, recoveryMs: ms(t0), outcome: `${notes.join('; ')}; flowing again at epoch ${e}` };
   };
 }

@@ -30,6 +30,7 @@ const HELP = `usage: npm run reliability -- faults [options]
   --seed S          PRNG seed (default: time-based, printed)
   --kinds a,b,..    fault kinds to draw from (default all: ${FAULT_KINDS.join(', ')})
   --each            take the kinds in turn instead of drawing them (points stay random)
+  --no-cli-probe    check errors through the API only, not also through \`tensorpool consume\`
   --json FILE       write the figures and every round as JSON
   --tmpfs-mib N     size of the namespace tmpfs holding the regions (default 64)
   --no-namespace    run without a user namespace (disk-full is skipped)
@@ -89,6 +90,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'tmpfs-mib': { type: 'string', default: '64' },
       'no-namespace': { type: 'boolean', default: false },
       each: { type: 'boolean', default: false },
+      'no-cli-probe': { type: 'boolean', default: false },
       inside: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -124,7 +126,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const random = seededRandom(seed);
   let rig: FaultRig;
   try {
-    rig = await FaultRig.start({ root, smallFs: inside !== undefined });
+    rig = await FaultRig.start({ root, smallFs: inside !== undefined, cliProbes: !values['no-cli-probe'] });
   } catch (e) {
     if (inside === undefined) rmSync(root, { recursive: true, force: true });
     throw e;

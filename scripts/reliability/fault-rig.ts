@@ -59,6 +59,8 @@ export class ProducerProcess {
   readonly mapped: bigint[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly spawnedAt = performance.now();
+  /** Spawn → first `mapped` line (ms), once mapped. */
+  mapMs: number | null = null;
   private err = '';
 
   constructor(
@@ -72,6 +74,7 @@ export class ProducerProcess {
       this.err += d.toString();
       for (const m of this.err.slice(Math.max(0, this.err.lastIndexOf('\n', before - 1) + 1)).matchAll(/^produce: stream \d+ epoch (\d+) mapped$/gm)) {
         this.mapped.push(BigInt(m[1] as string));
+        this.mapMs ??= performance.now() - this.spawnedAt;
       }
       pulse.poke();
     });
@@ -97,6 +100,8 @@ export interface RigOptions {
   readonly smallFs: boolean;
   /** Producer rate in Hz for the steady state. */
   readonly rateHz?: number;
+  /** Also check errors through a `tensorpool consume` process (one more node start per probe). */
+  readonly cliProbes?: boolean;
 }
 
 export class FaultRig {
@@ -118,6 +123,8 @@ export class FaultRig {
   readonly producers: ProducerProcess[] = [];
   readonly consumers: ClientProcess[] = [];
   driverStarts = 0;
+  /** Spawn → first frame mapped of the last consumer that got there (ms): where "mid-attach" lies. */
+  consumerMapMs = 1000;
   /** Dynamic streams the disk-full fault has asked for so far (each asks for a new one). */
   probeStreams = 0;
   private closing = false;
@@ -232,16 +239,24 @@ profile = "p"
   spawnConsumer(primary = true): ClientProcess {
     const args = [DATA_CONSUMER, '--channel', this.channel, '--base-dir', this.shmDir, '--keepalive-ms', String(KEEPALIVE_MS), '--announce-period-ms', String(ANNOUNCE_MS)];
     const c = this.track(new ClientProcess(spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] })));
+    const spawnedAt = performance.now();
+    const onData = (): void => {
+      if (!c.lines.some((l) => l.event === 'mapped')) return;
+      this.consumerMapMs = performance.now() - spawnedAt;
+      c.child.stdout?.off('data', onData);
+    };
+    c.child.stdout?.on('data', onData);
     this.consumers.push(c);
     if (primary) this.consumer = c;
     return c;
   }
 
   /** Resolves once the consumer has an intact frame of the producer's latest epoch (after line `from`). */
-  async waitFlowing(p: ProducerProcess, ms: number, from = 0, c: ClientProcess = this.consumer): Promise<bigint> {
+  async waitFlowing(p: ProducerProcess, ms: number, from = 0, c: ClientProcess = this.consumer, giveUp: () => boolean = () => false): Promise<bigint> {
     let epoch = 0n;
     await this.pulse.wait(
       () => {
+        if (giveUp()) return true;
         const e = p.mapped[p.mapped.length - 1];
         if (e === undefined) return false;
         epoch = e;
@@ -253,8 +268,9 @@ profile = "p"
         return false;
       },
       ms,
-      `frames flowing (producer pid ${p.child.pid} mapped ${p.mapped.join(',') || 'nothing'}; producer stderr: ${p.stderr().trim().slice(-300)}; consumer: ${JSON.stringify(c.lines.slice(-3))} ${c.stderr().trim().slice(-300)})`,
+      `frames flowing (consumer ${c.child.signalCode ?? c.child.exitCode ?? 'alive'}; producer pid ${p.child.pid} mapped ${p.mapped.join(',') || 'nothing'}; producer stderr: ${p.stderr().trim().slice(-300)}; consumer: ${JSON.stringify(c.lines.slice(-3))} ${c.stderr().trim().slice(-300)})`,
     );
+    if (giveUp()) throw new Error('gave up waiting for frames');
     return epoch;
   }
 

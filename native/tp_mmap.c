@@ -5,6 +5,8 @@
  *   unmap(arrayBuffer)         -> detach the buffer (length 0 afterwards), then munmap now
  *   isWritable(arrayBuffer)    -> whether the mapping was made PROT_READ|PROT_WRITE
  *   mlock(arrayBuffer)         -> mlock(2) the whole mapping (policies.mlock_shm, FS-03)
+ *   send(fd, bytes, off, len)  -> send(2) with MSG_DONTWAIT|MSG_NOSIGNAL: bytes written, or -errno
+ *                                 (the control plane's allocation-free frame write; issue 6)
  *
  * Everything else (URI grammar, containment, no-follow open, fstat identity, superblock checks)
  * is done in TypeScript (src/shm/map-region.ts) before map() is called: this file trusts the fd it
@@ -29,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 
 typedef struct {
   void *addr;
@@ -199,12 +202,47 @@ static napi_value js_mlock(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * send(fd, uint8array, offset, length): one non-blocking send(2) of bytes [offset, offset+length)
+ * of the array. Returns the bytes the kernel took (possibly fewer than asked) or -errno (-EAGAIN
+ * when the socket buffer is full); it never throws for an I/O error, the caller falls back to its
+ * stream, which reports the error the usual way. MSG_NOSIGNAL: a peer that went away yields
+ * -EPIPE, not a SIGPIPE. Nothing is allocated on the JS heap (the result is a small integer).
+ */
+static napi_value js_send(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK_NAPI(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd = -1;
+  int64_t off = -1, len = -1;
+  bool is_array = false;
+  napi_typedarray_type type = napi_int8_array;
+  size_t count = 0;
+  void *data = NULL;
+  if (argc < 4 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_is_typedarray(env, argv[1], &is_array) != napi_ok ||
+      !is_array || napi_get_typedarray_info(env, argv[1], &type, &count, &data, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array || napi_get_value_int64(env, argv[2], &off) != napi_ok ||
+      napi_get_value_int64(env, argv[3], &len) != napi_ok || fd < 0 || off < 0 || len < 0 || (uint64_t)(off + len) > count) {
+    napi_throw_type_error(env, "TP_MMAP_USAGE",
+                          "usage: tp_mmap.send(fd >= 0, uint8Array, offset, length) with [offset, offset + length) inside the array");
+    return NULL;
+  }
+  ssize_t n;
+  do {
+    n = send(fd, (const char *)data + off, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  napi_value result;
+  CHECK_NAPI(napi_create_int32(env, n < 0 ? -errno : (int32_t)n, &result));
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"map", NULL, js_map, NULL, NULL, NULL, napi_enumerable, NULL},
       {"unmap", NULL, js_unmap, NULL, NULL, NULL, napi_enumerable, NULL},
       {"isWritable", NULL, js_is_writable, NULL, NULL, NULL, napi_enumerable, NULL},
       {"mlock", NULL, js_mlock, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"send", NULL, js_send, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK_NAPI(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

@@ -19,6 +19,11 @@ export interface NativeMmap {
   isWritable(buffer: ArrayBuffer): boolean;
   /** mlock(2) the whole mapping; throws with the errno code (EPERM, ENOMEM, EAGAIN). */
   mlock(buffer: ArrayBuffer): void;
+  /**
+   * One non-blocking send(2) of `bytes[offset, offset + length)` on socket `fd`: the bytes taken,
+   * or -errno (-EAGAIN: socket buffer full). Never throws for I/O errors; allocates nothing.
+   */
+  send(fd: number, bytes: Uint8Array, offset: number, length: number): number;
 }
 
 const ADDON = join('build', 'Release', 'tp_mmap.node');
@@ -47,7 +52,7 @@ function packageRoot(): string | undefined {
 function isNativeMmap(value: unknown): value is NativeMmap {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return ['map', 'unmap', 'isWritable', 'mlock'].every((k) => typeof v[k] === 'function');
+  return ['map', 'unmap', 'isWritable', 'mlock', 'send'].every((k) => typeof v[k] === 'function');
 }
 
 let loaded: NativeMmap | undefined;
@@ -76,8 +81,20 @@ export function nativeMmap(): NativeMmap {
     );
   }
   if (!isNativeMmap(mod)) {
-    throw new ShmMapError('NATIVE', `${file} does not export map/unmap/isWritable/mlock; run \`npm rebuild\``);
+    throw new ShmMapError('NATIVE', `${file} does not export map/unmap/isWritable/mlock/send; run \`npm rebuild\``);
   }
   loaded = mod;
   return mod;
+}
+
+/**
+ * The addon, or null when it cannot be loaded: for callers with a portable fallback (the control
+ * plane's frame writes fall back to `socket.write`), which must not fail where the data plane would.
+ */
+export function optionalNativeMmap(): NativeMmap | null {
+  try {
+    return nativeMmap();
+  } catch {
+    return null;
+  }
 }

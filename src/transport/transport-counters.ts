@@ -11,6 +11,8 @@ export class TransportCounters {
   slowReaderCloses = 0;
   framesIn = 0;
   framesOut = 0;
+  /** Of framesOut, those the kernel took directly, without a queued copy (socket-frame-output.ts). */
+  framesOutDirect = 0;
   bytesIn = 0;
   bytesOut = 0;
   statusRequests = 0;

@@ -5,7 +5,8 @@
 import { connect, type Socket } from 'node:net';
 import { parseChannel } from './channel.js';
 import type { ControlConnection } from './control-connection.js';
-import { encodeFrame, LengthPrefixDecoder } from './length-prefix-framing.js';
+import { LengthPrefixDecoder } from './length-prefix-framing.js';
+import { SocketFrameOutput, stageFrame } from './socket-frame-output.js';
 import { TransportError, TransportErrorCode } from './transport-error.js';
 
 export interface ConnectOptions {
@@ -19,6 +20,7 @@ export class UnixControlConnection implements ControlConnection {
   onClose: ((cause: Error | null) => void) | null = null;
   private isClosed = false;
   private readonly decoder = new LengthPrefixDecoder();
+  private readonly output: SocketFrameOutput;
   /** Why the socket failed, reported by onClose once it has closed. */
   private failure: Error | null = null;
 
@@ -26,6 +28,7 @@ export class UnixControlConnection implements ControlConnection {
     private readonly socket: Socket,
     readonly channel: string,
   ) {
+    this.output = new SocketFrameOutput(socket);
     socket.on('data', (chunk: Buffer) => {
       try {
         // A real copy (Buffer#slice would be a view pinning the whole read buffer).
@@ -45,10 +48,15 @@ export class UnixControlConnection implements ControlConnection {
     return this.isClosed;
   }
 
-  /** Writes one SBE message (it is copied into the framed buffer before this returns). */
+  /**
+   * Writes one SBE message (sent or copied before this returns). With nothing queued on the
+   * socket it goes to the kernel without allocating (socket-frame-output.ts): a producer's
+   * FrameDescriptor per published frame costs no garbage.
+   */
   send(frame: Uint8Array): void {
     if (this.isClosed) throw new TransportError(TransportErrorCode.CLOSED, `control connection to ${this.channel} is closed`);
-    this.socket.write(encodeFrame(frame));
+    stageFrame(frame, 0, frame.length);
+    this.output.writeStaged();
   }
 
   /**
@@ -57,7 +65,7 @@ export class UnixControlConnection implements ControlConnection {
    */
   close(): void {
     if (this.isClosed) return;
-    this.socket.end();
+    this.output.end();
     // Pending writes keep the process alive; an unanswered end must not.
     this.socket.unref();
     this.finish(null);

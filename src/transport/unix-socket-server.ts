@@ -24,7 +24,8 @@ import { BROADCAST, type DriverSink } from '../driver/outbox.js';
 import type { ShmBackend } from '../driver/shm-backend.js';
 import { decodeAdminRequest, encodeStatusResponse, isAdminMessage } from './admin-codec.js';
 import { parseChannel } from './channel.js';
-import { encodeFrame, LengthPrefixDecoder, type FrameSink } from './length-prefix-framing.js';
+import { LengthPrefixDecoder, type FrameSink } from './length-prefix-framing.js';
+import { FrameWriteKind, SocketFrameOutput, stagedLength, stageFrame } from './socket-frame-output.js';
 import { buildStatusDocument, statusJson, type StatusDocument } from './status-document.js';
 import { TransportCounters } from './transport-counters.js';
 import { TransportError, TransportErrorCode } from './transport-error.js';
@@ -61,6 +62,7 @@ interface Connection {
   readonly id: number;
   readonly socket: Socket;
   readonly decoder: LengthPrefixDecoder;
+  readonly output: SocketFrameOutput;
   closed: boolean;
 }
 
@@ -82,6 +84,7 @@ export class DriverServer {
   private nextId = 1;
   private current: Connection | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private tickPending = false;
   private stopping: Promise<void> | null = null;
   private resolveStopped: () => void = () => undefined;
   /** Identity of the socket file we bound, so stop never unlinks a successor's socket. */
@@ -121,7 +124,7 @@ export class DriverServer {
     await server.listen(options.socketMode ?? DEFAULT_SOCKET_MODE);
     server.driver.start();
     const tick = options.tickIntervalMs ?? DEFAULT_TICK_INTERVAL_MS;
-    server.timer = setInterval(() => server.onTick(), tick);
+    server.timer = setInterval(() => server.onTimer(), tick);
     server.timer.unref();
     server.log('info', 'server.listening', { channel: server.channel, path, mode: (options.socketMode ?? DEFAULT_SOCKET_MODE).toString(8) });
     return server;
@@ -176,7 +179,7 @@ export class DriverServer {
       socket.destroy();
       return;
     }
-    const conn: Connection = { id: this.nextId++, socket, decoder: new LengthPrefixDecoder(), closed: false };
+    const conn: Connection = { id: this.nextId++, socket, decoder: new LengthPrefixDecoder(), output: new SocketFrameOutput(socket), closed: false };
     this.connections.set(conn.id, conn);
     this.counters.connectionsAccepted++;
     socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
@@ -225,7 +228,8 @@ export class DriverServer {
     }
     this.counters.statusRequests++;
     const response = encodeStatusResponse(req.correlationId, statusJson(this.status()));
-    this.write(conn, encodeFrame(response));
+    stageFrame(response, 0, response.length);
+    this.writeStagedTo(conn);
   }
 
   private onClosed(conn: Connection): void {
@@ -248,10 +252,11 @@ export class DriverServer {
   // ---- output ----------------------------------------------------------------------------------
 
   private send(to: number, buffer: Uint8Array, offset: number, length: number): void {
-    // One framed copy per message (the driver reuses `buffer`), shared by every broadcast target.
+    // Framed once (the driver reuses `buffer`), written to every broadcast target; a socket with
+    // nothing queued takes it without an allocation (socket-frame-output.ts).
     if (to === BROADCAST) {
-      const frame = encodeFrame(buffer, offset, length);
-      for (const c of this.connections.values()) this.write(c, frame);
+      stageFrame(buffer, offset, length);
+      for (const c of this.connections.values()) this.writeStagedTo(c);
       return;
     }
     const conn = this.connections.get(to);
@@ -259,33 +264,51 @@ export class DriverServer {
       this.counters.undeliverable++;
       return;
     }
-    this.write(conn, encodeFrame(buffer, offset, length));
+    stageFrame(buffer, offset, length);
+    this.writeStagedTo(conn);
   }
 
-  private write(conn: Connection, frame: Buffer): void {
+  private writeStagedTo(conn: Connection): void {
     const s = conn.socket;
     if (conn.closed || s.writableEnded) return;
-    if (s.writableLength + frame.length > this.maxOutboundBytes) {
+    const bytes = stagedLength();
+    const queued = conn.output.queuedBytes;
+    if (queued + bytes > this.maxOutboundBytes) {
       this.counters.slowReaderCloses++;
-      this.log('warn', 'connection.slow_reader_closed', { connection: conn.id, queuedBytes: s.writableLength, limit: this.maxOutboundBytes });
+      this.log('warn', 'connection.slow_reader_closed', { connection: conn.id, queuedBytes: queued, limit: this.maxOutboundBytes });
       this.drop(conn);
       return;
     }
-    s.write(frame);
+    if (conn.output.writeStaged() === FrameWriteKind.DIRECT) this.counters.framesOutDirect++;
     this.counters.framesOut++;
-    this.counters.bytesOut += frame.length;
+    this.counters.bytesOut += bytes;
   }
 
   // ---- timers and stop -------------------------------------------------------------------------
 
-  private onTick(): void {
+  /**
+   * The interval timer only schedules the tick: timers run before the event loop's poll phase,
+   * so a driver that stalled (GC, descheduled) past a lease lifetime would judge expiry before
+   * reading the keepalives queued in its sockets meanwhile (KEEPALIVE-03: those arrived in
+   * time). setImmediate runs after the poll phase has read them. Found by the soak
+   * (test/transport/expiry-after-stall.test.ts).
+   */
+  private onTimer(): void {
+    if (this.tickPending) return;
+    this.tickPending = true;
+    setImmediate(this.onTick);
+  }
+
+  private readonly onTick = (): void => {
+    this.tickPending = false;
+    if (this.stopping !== null) return;
     try {
       this.driver.tick();
     } catch (e) {
       this.log('error', 'driver.tick_failed', { message: (e as Error).message });
     }
     this.checkStopped();
-  }
+  };
 
   private checkStopped(): void {
     if (this.stopping === null && this.driver.state === 'Stopped') void this.stop();
@@ -305,7 +328,7 @@ export class DriverServer {
     const deadline = setTimeout(() => {
       for (const c of this.connections.values()) this.drop(c);
     }, this.drainTimeoutMs);
-    for (const c of this.connections.values()) c.socket.end();
+    for (const c of this.connections.values()) c.output.end();
     await closed;
     clearTimeout(deadline);
     this.removeSocketFile();

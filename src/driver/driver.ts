@@ -456,6 +456,10 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
       lease.record.streamId !== streamId ||
       lease.record.clientId !== clientId ||
       lease.record.role !== role ||
+      // TRANSPORT.md §4: a lease belongs to the connection that attached it, so another process
+      // that read its ids (e.g. from `tensorpool status`) cannot keep it alive or detach it.
+      // Without revoke_on_disconnect a lease outlives its connection and may be taken over.
+      (this.config.policies.revokeOnDisconnect && lease.record.connection !== this.conn) ||
       lease.machine.stateId !== LeaseStates.ACTIVE
     ) {
       return undefined;

@@ -54,14 +54,14 @@ describe('FrameDescriptor relay (issue 6, OWN-08)', () => {
     const p = h.lease({ clientId: 1, role: 'producer', connection: 10 });
     const c2 = h.lease({ clientId: 2, role: 'consumer', connection: 20 });
     h.lease({ clientId: 3, role: 'consumer', connection: 30 });
-    h.detach(c2.leaseId as bigint, 10000, 2, 'consumer');
+    h.detach(c2.leaseId as bigint, 10000, 2, 'consumer', 77n, 20);
     assert.deepEqual((h.raw(descriptor(10000, p.epoch as bigint, 0), 10) as Descriptor[]).map((s) => s.to), [30]);
     h.driver.connectionClosed(30);
     h.sink.take();
     assert.deepEqual(h.raw(descriptor(10000, p.epoch as bigint, 1), 10), []);
     assert.equal(h.driver.counters.frameDescriptorsRelayed, 2); // relayed to no one is still relayed
     h.lease({ clientId: 5, role: 'consumer', connection: 50 });
-    h.detach(p.leaseId as bigint, 10000, 1, 'producer');
+    h.detach(p.leaseId as bigint, 10000, 1, 'producer', 77n, 10);
     assert.deepEqual(h.raw(descriptor(10000, p.epoch as bigint, 2), 10), []);
     assert.equal(h.driver.counters.frameDescriptorsDropped, 1);
   });

@@ -265,7 +265,8 @@ export class Harness {
     return r;
   }
 
-  keepalive(leaseId: bigint, streamId: number, clientId: number, role: 'producer' | 'consumer'): Sent[] {
+  /** A keepalive from `connection` (default 1: where `attach` attaches by default; a lease belongs to its connection). */
+  keepalive(leaseId: bigint, streamId: number, clientId: number, role: 'producer' | 'consumer', connection = 1): Sent[] {
     const e = new ShmLeaseKeepaliveEncoder()
       .wrapAndApplyHeader(this.buf)
       .leaseId(leaseId)
@@ -274,11 +275,12 @@ export class Harness {
       .role(role === 'producer' ? Role.PRODUCER : Role.CONSUMER)
       .clientTimestampNs(1n);
     this.driver.updateTime();
-    this.driver.receive(1, this.buf, 0, e.finish());
+    this.driver.receive(connection, this.buf, 0, e.finish());
     return this.sink.take();
   }
 
-  detach(leaseId: bigint, streamId: number, clientId: number, role: 'producer' | 'consumer', correlationId = 77n): Sent[] {
+  /** A detach from `connection` (default 1, as `keepalive`). */
+  detach(leaseId: bigint, streamId: number, clientId: number, role: 'producer' | 'consumer', correlationId = 77n, connection = 1): Sent[] {
     const e = new ShmDetachRequestEncoder()
       .wrapAndApplyHeader(this.buf)
       .correlationId(correlationId)
@@ -287,7 +289,7 @@ export class Harness {
       .clientId(clientId)
       .role(role === 'producer' ? Role.PRODUCER : Role.CONSUMER);
     this.driver.updateTime();
-    this.driver.receive(1, this.buf, 0, e.finish());
+    this.driver.receive(connection, this.buf, 0, e.finish());
     return this.sink.take();
   }
 

@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { LeaseRevokeReason, PublishMode, Role, ShmLeaseKeepaliveEncoder, ShmLeaseRevokedDecoder, ShutdownReason } from '../../src/sbe/index.js';
+import { LeaseRevokeReason, PublishMode, ResponseCode, Role, ShmLeaseKeepaliveEncoder, ShmLeaseRevokedDecoder, ShutdownReason } from '../../src/sbe/index.js';
 import { Driver } from '../../src/driver/driver.js';
 import { CapturingSink, FakeShm, Harness, kinds, lastFrames, testConfig, type Sent } from './harness.js';
 
@@ -79,6 +79,25 @@ describe('KEEPALIVE', () => {
     assert.equal(h.driver.counters.keepalives, 4);
   });
 
+  test('TRANSPORT.md §4: a keepalive or detach naming every field of a lease from another connection is refused; without revoke_on_disconnect the lease is not tied to its connection', () => {
+    const h = new Harness();
+    const c = h.lease({ clientId: 1, role: 'consumer', connection: 7 });
+    h.clock.advanceMs(2000);
+    h.keepalive(c.leaseId as bigint, 10000, 1, 'consumer', 8);
+    assert.equal(h.driver.counters.keepalivesDropped, 1);
+    const d = h.detach(c.leaseId as bigint, 10000, 1, 'consumer', 77n, 8);
+    assert.deepEqual(kinds(d), ['detach']);
+    assert.equal(d[0]?.kind === 'detach' ? d[0].code : -1, ResponseCode.REJECTED);
+    assert.equal(h.driver.leaseState(Number(c.leaseId)), 'ACTIVE');
+    h.advanceMs(1500); // past the 3 s lifetime counted from the attach: no keepalive counted
+    assert.equal(h.driver.leaseState(Number(c.leaseId)), null);
+
+    const loose = new Harness(testConfig({ revokeOnDisconnect: false }));
+    const l = loose.lease({ clientId: 1, role: 'consumer', connection: 7 });
+    loose.keepalive(l.leaseId as bigint, 10000, 1, 'consumer', 8);
+    assert.equal(loose.driver.counters.keepalives, 1);
+  });
+
   test('KEEPALIVE-09: while draining, keepalives extend leases, expiry still runs, detach and ConsumerHello are answered, periodic announces go on', () => {
     const h = new Harness(testConfig({ shutdownTimeoutMs: 60_000 }));
     const kept = h.lease({ clientId: 1, role: 'consumer' });
@@ -120,14 +139,14 @@ describe('REVOKE', () => {
     const a = h.lease({ clientId: 1, role: 'producer', connection: 4 });
     const b = h.lease({ clientId: 2, role: 'consumer', connection: 4 });
     const all: Revoked[] = [];
-    all.push(...revokedOf(h.detach(a.leaseId as bigint, 10000, 1, 'producer')));
-    all.push(...revokedOf(h.detach(a.leaseId as bigint, 10000, 1, 'producer')));
+    all.push(...revokedOf(h.detach(a.leaseId as bigint, 10000, 1, 'producer', 77n, 4)));
+    all.push(...revokedOf(h.detach(a.leaseId as bigint, 10000, 1, 'producer', 78n, 4)));
     h.driver.connectionClosed(4);
     all.push(...revokedOf(h.sink.take()));
     h.driver.connectionClosed(4);
     all.push(...revokedOf(h.sink.take()));
     all.push(...revokedOf(h.advanceMs(10_000)));
-    h.keepalive(b.leaseId as bigint, 10000, 2, 'consumer');
+    h.keepalive(b.leaseId as bigint, 10000, 2, 'consumer', 4);
     all.push(...revokedOf(h.advanceMs(10_000)));
     assert.deepEqual(all.map((r) => [r.leaseId, r.reason]), [[a.leaseId, LeaseRevokeReason.DETACHED], [b.leaseId, LeaseRevokeReason.EXPIRED]]);
   });

@@ -44,8 +44,8 @@ describe('SCHEMA-06: control-plane routing', () => {
     assert.deepEqual(a.map((s) => [s.kind, s.to]), [['attach', 5], ['announce', BROADCAST]]);
     const r = h.attach({ clientId: 2, role: 'producer', connection: 6 });
     assert.deepEqual(r.map((s) => [s.kind, s.to]), [['attach', 6]]);
-    const d = h.detach(1n, 10000, 1, 'producer');
-    assert.deepEqual(d.map((s) => [s.kind, s.to]), [['revoked', BROADCAST], ['announce', BROADCAST], ['detach', 1]]);
+    const d = h.detach(1n, 10000, 1, 'producer', 77n, 5);
+    assert.deepEqual(d.map((s) => [s.kind, s.to]), [['revoked', BROADCAST], ['announce', BROADCAST], ['detach', 5]]);
     assert.equal(d[0]?.kind === 'revoked' ? d[0].reason : -1, LeaseRevokeReason.DETACHED);
     const s = h.shutdownRequest('secret', ShutdownReason.ADMIN);
     assert.deepEqual(kinds(s), ['announce']);

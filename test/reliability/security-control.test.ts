@@ -111,15 +111,13 @@ describe('security: leases and shutdown over the control socket (issue 7)', { ti
     assert.equal(a.code, ResponseCode.OK, a.error);
     return { leaseId: a.leaseId ?? 0n, streamId: 10000, clientId, role: 'consumer' };
   }
-  const CROSS_CONNECTION_TODO =
-    'needs fix in src/driver/driver.ts activeLease(): compare lease.record.connection with this.conn when policies.revoke_on_disconnect (see docs/reliability/security.md)';
 
-  test('detach naming every field of a lease held by another connection is refused (TRANSPORT.md §4: a lease belongs to the connection that attached it)', { todo: CROSS_CONNECTION_TODO }, async () => {
+  test('detach naming every field of a lease held by another connection is refused (TRANSPORT.md §4: a lease belongs to the connection that attached it)', async () => {
     const r = await detachVia(intruder, await leaseOfAnotherConnection(702), nextCorrelation());
     assert.deepEqual([r.code, r.error], [ResponseCode.REJECTED, 'unknown lease'], 'another connection may not end the lease');
   });
 
-  test('keepalive naming every field of a lease held by another connection is dropped (TRANSPORT.md §4)', { todo: CROSS_CONNECTION_TODO }, async () => {
+  test('keepalive naming every field of a lease held by another connection is dropped (TRANSPORT.md §4)', async () => {
     const ref = await leaseOfAnotherConnection(703);
     const s0 = await requestStatus(intruder.conn);
     intruder.conn.send(keepaliveRequest(ref));

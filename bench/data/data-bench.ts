@@ -3,8 +3,8 @@
  * baselines the issue names, all measured in this one run.
  *
  * 1. Throughput, 640 KiB frames: a producer process publishing as fast as it can and a consumer
- *    process (poll mode) that touches every byte of every frame (XOR of the payload's int32
- *    words, then stillValid(); frames overwritten mid-read are not counted), over a `tensorpool
+ *    process (poll mode) that touches every byte of every frame (a sum of the payload as
+ *    float64 values, touch.ts, then stillValid(); frames overwritten mid-read are not counted), over a `tensorpool
  *    driver` child process with its regions under /dev/shm. Frames/s and GiB/s as the consumer
  *    counts them. Baselines: (a) single-thread memcpy of the same size here
  *    (`Uint8Array.prototype.set`, best of 5 rounds); (b) the same two kinds of processes sending
@@ -32,7 +32,7 @@ import { FrameDescriptorEncoder } from '../../src/sbe/index.js';
 import { connectUnix } from '../../src/transport/unix-socket-client.js';
 import { allocatedPerOp, measure, printTable, type Loop } from '../lib/measure.js';
 import type { SuiteResult } from '../run.js';
-import { touch } from './touch.js';
+import { benchPayload, touch } from './touch.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const PEER = fileURLToPath(new URL('./data-peer.js', import.meta.url));
@@ -75,7 +75,9 @@ interface Child {
 }
 
 function spawnChild(name: string, args: readonly string[]): Child {
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  // TP_BENCH_CPU_PROF=DIR: every child writes a V8 CPU profile there (where did a process's time go).
+  const prof = process.env['TP_BENCH_CPU_PROF'];
+  const child = spawn(process.execPath, prof === undefined ? args : ['--cpu-prof', `--cpu-prof-dir=${prof}`, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   const lines: string[] = [];
@@ -179,8 +181,8 @@ async function allocation(channel: string, dir: string): Promise<{ publish: numb
     const deadline = Date.now() + 5000;
     while (consumer.epoch !== producer.epoch && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     if (consumer.epoch !== producer.epoch) throw new Error('the in-process consumer never mapped the producer epoch');
-    const src = new Int32Array(BIG / 4);
-    const layout = { shape: [BIG / 4] };
+    const src = benchPayload(BIG / 8);
+    const layout = { shape: [BIG / 8] };
     let sink = 0;
     const publish: Loop = (n) => {
       for (let i = 0; i < n; i++) producer.publish(src, layout);
@@ -235,14 +237,14 @@ export async function run(): Promise<SuiteResult> {
     // (a) memcpy of the same size, single thread, in this run.
     const a = new Uint8Array(BIG);
     const b = new Uint8Array(BIG);
-    a.fill(7);
+    a.set(new Uint8Array(benchPayload(BIG / 8).buffer));
     const memcpy = measure('memcpy', (n) => {
       for (let i = 0; i < n; i++) b.set(a);
     }, { ops: 4000, rounds: 5, warmup: 1000, allocOps: 100 });
     const memcpyGiB = gib(memcpy.opsPerSec * BIG);
     // The consumer's own work per frame, with no transport at all: the ceiling of any JS
     // consumer that touches every byte, whatever carries the frames.
-    const words = new Int32Array(a.buffer);
+    const words = new Float64Array(a.buffer);
     let sink = 0;
     const touchOnly = measure('touch', (n) => {
       for (let i = 0; i < n; i++) sink ^= touch(words, words.length);

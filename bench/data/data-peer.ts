@@ -13,15 +13,15 @@
  *               CLOCK_MONOTONIC in every process of the host) into the first 8 payload bytes of
  *               N paced frames; the consumer reports receive − send percentiles
  *
- * The consumer touches every byte of every frame: an XOR over the payload as int32 words (every
- * cache line read), then `stillValid()`; frames overwritten while being read are not counted.
+ * The consumer touches every byte of every frame: a sum over the payload as float64 values
+ * (touch.ts), then `stillValid()`; frames overwritten while being read are not counted.
  */
 import { createConnection, createServer, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Consumer } from '../../src/client/consumer.js';
 import { Producer } from '../../src/client/producer.js';
 import { connectUnix } from '../../src/transport/unix-socket-client.js';
-import { touch } from './touch.js';
+import { benchPayload, touch } from './touch.js';
 
 const { values } = parseArgs({
   strict: true,
@@ -40,7 +40,7 @@ const { values } = parseArgs({
 });
 
 const BYTES = Number(values.bytes);
-const WORDS = BYTES >>> 2;
+const WORDS = BYTES >>> 3;
 const DURATION_MS = Number(values['duration-ms']);
 const LATENCY_FRAMES = Number(values.latency);
 /** Paced at ~1 kHz so latency is the path's, not a queue's. */
@@ -102,9 +102,8 @@ function closeWithin(closing: Promise<void>): Promise<void> {
 async function shmProducer(): Promise<void> {
   const baseDir = values['base-dir'] ?? '';
   const producer = await Producer.open({ connect: () => connectUnix(values.channel ?? ''), streamId: Number(values.stream), allowedBaseDirs: [baseDir] });
-  const src = new Int32Array(WORDS);
-  for (let i = 0; i < WORDS; i++) src[i] = (i * 2654435761) | 0;
-  const stamp = new Float64Array(src.buffer, 0, 1);
+  const src = benchPayload(WORDS);
+  const stamp = src.subarray(0, 1);
   const layout = { shape: [WORDS] };
   emit('ready');
   let published = 0;
@@ -131,8 +130,8 @@ async function shmConsumer(): Promise<void> {
   await new Promise<void>((resolve) => {
     const stop = consumer.onFrame((f) => {
       const data = f.data;
-      if (!(data instanceof Int32Array)) return;
-      const sent = LATENCY_FRAMES > 0 ? new Float64Array(data.buffer, data.byteOffset, 1)[0] ?? 0 : 0;
+      if (!(data instanceof Float64Array)) return;
+      const sent = LATENCY_FRAMES > 0 ? (data[0] ?? 0) : 0;
       const x = touch(data, data.length);
       if (!f.stillValid()) {
         discarded++;
@@ -183,7 +182,7 @@ async function socketProducer(): Promise<void> {
  */
 async function socketConsumer(): Promise<void> {
   const frame = new Uint8Array(BYTES);
-  const words = new Int32Array(frame.buffer);
+  const words = new Float64Array(frame.buffer);
   const header = new Uint8Array(4);
   let headerHave = 0;
   let want = 0;

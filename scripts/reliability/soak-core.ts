@@ -54,6 +54,13 @@ const SAMPLE_TIMEOUT_MS = 10_000;
 export interface SoakOptions {
   readonly clients: number;
   readonly fleets: number;
+  /**
+   * Attaches in flight per fleet process. Each attach costs the driver an announce to every
+   * connection (ATTACH-17), so N clients attaching at once cost N² writes; at N = 1000 the attach
+   * responses then wait seconds behind announces and leases expire before their first keepalive
+   * (docs/reliability/soak.md, finding 3). The soak measures the steady state, so it ramps.
+   */
+  readonly attachBatch: number;
   /** Streams with a producer each; the other clients consume them. At most 1000. */
   readonly streams: number;
   readonly keepaliveMs: number;
@@ -74,6 +81,7 @@ export interface SoakOptions {
 export const DEFAULT_SOAK_OPTIONS: SoakOptions = {
   clients: 1000,
   fleets: 4,
+  attachBatch: 25,
   streams: 16,
   keepaliveMs: 1000,
   graceIntervals: 3,
@@ -186,8 +194,11 @@ const cpuMsOf = (s: StatusDocument): number => s.process.cpu.userMs + s.process.
 const median = (xs: readonly number[]): number | null => (xs.length === 0 ? null : ([...xs].sort((a, b) => a - b)[xs.length >> 1] as number));
 const maxOf = (xs: readonly number[]): number | null => (xs.length === 0 ? null : Math.max(...xs));
 
-function spawnFleet(channel: string, keepaliveMs: number, announcePeriodMs: number, firstClientId: number, plan: string): ClientProcess {
-  const args = [FLEET, '--channel', channel, '--keepalive-ms', String(keepaliveMs), '--announce-period-ms', String(announcePeriodMs), '--first-client-id', String(firstClientId), '--plan', plan];
+function spawnFleet(o: SoakOptions, channel: string, firstClientId: number, plan: string): ClientProcess {
+  const args = [
+    FLEET, '--channel', channel, '--keepalive-ms', String(o.keepaliveMs), '--announce-period-ms', String(o.announcePeriodMs),
+    '--first-client-id', String(firstClientId), '--attach-batch', String(o.attachBatch), '--plan', plan,
+  ];
   return new ClientProcess(spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
 }
 
@@ -238,7 +249,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 
     let firstId = 1;
     for (const plan of plans) {
-      fleets.push(spawnFleet(driver.channel, o.keepaliveMs, o.announcePeriodMs, firstId, formatPlan(plan)));
+      fleets.push(spawnFleet(o, driver.channel, firstId, formatPlan(plan)));
       firstId += plan.length;
     }
     await Promise.all(fleets.map((f) => f.next('ready', 20_000)));
@@ -376,7 +387,7 @@ export function formatSoak(r: SoakResult): string[] {
   const mib = (b: number): string => `${(b / MIB).toFixed(1)} MiB`;
   const d = r.driverLoop.sinceStart;
   return [
-    `soak ${r.date}: ${o.clients} clients (${o.streams} producers, ${o.clients - o.streams} consumers) in ${o.fleets} processes, keepalive ${o.keepaliveMs} ms × grace ${o.graceIntervals}, announce ${o.announcePeriodMs} ms, ${o.durationS} s after ${o.warmupS} s warm-up; ${r.machine.cpus} CPUs, node ${r.machine.node}, load average ${r.machine.loadStart.toFixed(1)} → ${r.machine.loadEnd.toFixed(1)}`,
+    `soak ${r.date}: ${o.clients} clients (${o.streams} producers, ${o.clients - o.streams} consumers) in ${o.fleets} processes (attach ${o.attachBatch} at a time each), keepalive ${o.keepaliveMs} ms × grace ${o.graceIntervals}, announce ${o.announcePeriodMs} ms, ${o.durationS} s after ${o.warmupS} s warm-up; ${r.machine.cpus} CPUs, node ${r.machine.node}, load average ${r.machine.loadStart.toFixed(1)} → ${r.machine.loadEnd.toFixed(1)}`,
     `attach: producers ${r.attachMs.producers} ms, consumers ${r.attachMs.consumers} ms`,
     `leases: expected ${r.leases.expected}, min during soak ${r.leases.minDuringSoak}, at end ${r.leases.atEnd}, after shutdown ${r.leases.afterShutdown}`,
     `spurious: driver expired ${r.spurious.driverExpired}, revoked ${r.spurious.driverRevoked}, keepalives dropped ${r.spurious.keepalivesDropped}, client events ${JSON.stringify(r.spurious.clientEvents)}`,

@@ -4,15 +4,18 @@
  * over stdin, reporting on stdout as JSON lines, so the parent waits for lines, never sleeps:
  *
  *   {"event":"ready","pid":…}
- *   stdin `attach producer` / `attach consumer` → every client of that role attaches at once,
- *     then {"event":"attached-all","role":…,"count":…,"ms":…}   (or "attach-error", exit 1)
+ *   stdin `attach producer` / `attach consumer` → every client of that role attaches, at most
+ *     --attach-batch at a time, then {"event":"attached-all","role":…,"count":…,"ms":…}
+ *     (or "attach-error", exit 1)
  *   {"event":"lease","kind":…,"client":…,…}   EVERY lease event of every client, as it happens
  *   {"event":"tick",…}                         once a second: clients attached, keepalives sent,
  *                                              this process's event-loop delay, CPU and memory
- *   stdin `detach` → every client detaches → {"event":"detached-all","count":…,"ms":…}
+ *   stdin `detach` → every client detaches, --attach-batch at a time (a detach costs the driver
+ *     a revoke notice to every connection, as an attach costs an announce)
+ *     → {"event":"detached-all","count":…,"ms":…}
  *   stdin `exit` or end of stdin → close all clients and exit 0 (a dead parent takes us along)
  *
- * Usage: soak-fleet.js --channel unix:<path> --keepalive-ms N --first-client-id N --plan P
+ * Usage: soak-fleet.js --channel unix:<path> --keepalive-ms N --first-client-id N --attach-batch N --plan P
  *   where P is comma-separated `p<stream>` / `c<stream>` entries, one per client.
  */
 import { createInterface } from 'node:readline';
@@ -29,6 +32,7 @@ const { values } = parseArgs({
     'keepalive-ms': { type: 'string', default: '1000' },
     'announce-period-ms': { type: 'string', default: '1000' },
     'first-client-id': { type: 'string', default: '1' },
+    'attach-batch': { type: 'string', default: '25' },
     plan: { type: 'string', default: '' },
   },
 });
@@ -49,6 +53,8 @@ interface Member {
 }
 
 const plan = parsePlan(values.plan);
+/** Attaches (and detaches) in flight at once. */
+const batch = Math.max(1, Number(values['attach-batch']));
 const firstId = Number(values['first-client-id']);
 const members: Member[] = plan.map((p, index) => {
   const client = new DriverClient({
@@ -88,7 +94,9 @@ async function attachAll(role: LeaseRole): Promise<void> {
   const t0 = performance.now();
   const chosen = members.filter((m) => m.plan.role === role);
   try {
-    await Promise.all(chosen.map((m) => m.client.attach({ streamId: m.plan.streamId, role })));
+    for (let i = 0; i < chosen.length; i += batch) {
+      await Promise.all(chosen.slice(i, i + batch).map((m) => m.client.attach({ streamId: m.plan.streamId, role })));
+    }
   } catch (e) {
     emit('attach-error', { role, message: (e as Error).message });
     process.exit(1);
@@ -98,7 +106,7 @@ async function attachAll(role: LeaseRole): Promise<void> {
 
 async function detachAll(): Promise<void> {
   const t0 = performance.now();
-  await Promise.all(members.map((m) => m.client.detach()));
+  for (let i = 0; i < members.length; i += batch) await Promise.all(members.slice(i, i + batch).map((m) => m.client.detach()));
   emit('detached-all', { count: members.length, ms: Math.round(performance.now() - t0) });
 }
 

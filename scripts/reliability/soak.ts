@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SOAK_OPTIONS, formatSoak, runSoak, type SoakOptions } from './soak-core.js';
 
-const HELP = `Usage: npm run reliability -- soak [--clients N] [--fleets N] [--streams N] [--keepalive-ms N]
+const HELP = `Usage: npm run reliability -- soak [--clients N] [--fleets N] [--attach-batch N] [--streams N] [--keepalive-ms N]
          [--grace N] [--announce-ms N] [--duration-s N] [--warmup-s N] [--no-memory-check] [--json FILE]
 
 A real tensorpool driver process and N real DriverClients in F client processes, each client on
@@ -20,6 +20,7 @@ grows by at most max(4 MiB, 10 %) and the shutdown leaves zero leases.
 Options (defaults):
   --clients N         ${DEFAULT_SOAK_OPTIONS.clients}
   --fleets N          client processes (${DEFAULT_SOAK_OPTIONS.fleets})
+  --attach-batch N    attaches in flight per client process while ramping up (${DEFAULT_SOAK_OPTIONS.attachBatch})
   --streams N         producer streams, at most 1000 (${DEFAULT_SOAK_OPTIONS.streams})
   --keepalive-ms N    client keepalive and driver policies.lease_keepalive_interval_ms (${DEFAULT_SOAK_OPTIONS.keepaliveMs})
   --grace N           policies.lease_expiry_grace_intervals (${DEFAULT_SOAK_OPTIONS.graceIntervals})
@@ -47,6 +48,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         help: { type: 'boolean', short: 'h' },
         clients: { type: 'string' },
         fleets: { type: 'string' },
+        'attach-batch': { type: 'string' },
         streams: { type: 'string' },
         'keepalive-ms': { type: 'string' },
         grace: { type: 'string' },
@@ -66,6 +68,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       ...d,
       clients: count('clients', values.clients, d.clients),
       fleets: count('fleets', values.fleets, d.fleets),
+      attachBatch: count('attach-batch', values['attach-batch'], d.attachBatch),
       streams: count('streams', values.streams, d.streams),
       keepaliveMs: count('keepalive-ms', values['keepalive-ms'], d.keepaliveMs),
       graceIntervals: count('grace', values.grace, d.graceIntervals),

@@ -37,8 +37,7 @@ const HELP = `usage: npm run reliability -- faults [options]
 
 Disk nearly full needs a small filesystem, and mounting one needs no root inside a user + mount
 namespace: unless --no-namespace, the suite re-runs itself as
-  unshare -Urm --pid --fork --mount-proc --kill-child \
-    sh -c 'mount -t tmpfs -o size=N tmpfs <root>/shm && exec node run.js faults --inside <root> ...'
+  unshare -Urm --pid --fork --mount-proc --kill-child sh -c 'mount -t tmpfs -o size=N tmpfs <root>/shm && exec node run.js faults --inside <root> ...'
 so the driver, every client and this program share that tmpfs (and die with the namespace).
 `;
 

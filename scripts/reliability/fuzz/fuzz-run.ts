@@ -92,7 +92,7 @@ const DYNAMIC_RANGE: readonly [number, number] = [20000, 20099];
 /** The fuzzer's client ids start here (the good clients use 7001..7004). */
 const FUZZ_CLIENT_ID_BASE = 1_000_000;
 const MAX_LEASES_PER_CONNECTION = 8;
-const TERMINAL_CHANCE = 0.06;
+const TERMINAL_CHANCE = 0.03;
 /**
  * Leases live KEEPALIVE_MS × this (5 s) instead of the system tests' 1 s: this shared 2-vCPU VM
  * runs the driver, the fuzzer and four client processes at once, and a client descheduled for a

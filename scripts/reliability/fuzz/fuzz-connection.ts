@@ -9,7 +9,7 @@
  * connection); any other close is recorded as a violation by the caller via `unexpectedClose`.
  */
 import { createConnection, type Socket } from 'node:net';
-import { ResponseCode, ShmAttachRequestDecoder, ShmAttachResponseDecoder, ShmLeaseRevokedDecoder, MessageHeaderDecoder } from '../../../src/sbe/index.js';
+import { MessageHeaderDecoder, ResponseCode, ShmAttachRequestDecoder, ShmAttachResponseDecoder, ShmLeaseRevokedDecoder } from '../../../src/sbe/index.js';
 import { LengthPrefixDecoder } from '../../../src/transport/length-prefix-framing.js';
 import type { OwnLease } from './seed-frames.js';
 
@@ -64,14 +64,15 @@ export class FuzzConnection {
         socket.destroy();
         reject(new Error(`connecting to ${path} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.removeListener('error', reject);
-        resolve(new FuzzConnection(socket));
-      });
-      socket.once('error', (e) => {
+      const failed = (e: Error): void => {
         clearTimeout(timer);
         reject(e);
+      };
+      socket.once('error', failed);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeListener('error', failed);
+        resolve(new FuzzConnection(socket));
       });
     });
   }

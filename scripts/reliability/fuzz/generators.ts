@@ -21,7 +21,7 @@
 import { LENGTH_PREFIX_BYTES, MAX_FRAME_BYTES, MIN_FRAME_BYTES } from '../../../src/transport/length-prefix-framing.js';
 import { ATTACH, writeLE } from './frame-model.js';
 import { mutate } from './mutations.js';
-import { anySeed, attachSeed, descriptorSeed, detachSeed, helloSeed, keepaliveSeed, shutdownSeed, statusSeed, type OwnLease, type Seed, type SeedContext } from './seed-frames.js';
+import { anySeed, attachSeed, detachSeed, keepaliveSeed, SEEDS, type OwnLease, type Seed, type SeedContext, type SeedKind } from './seed-frames.js';
 
 export const FRAMED_GENERATORS = ['random-bytes', 'random-header', 'mutated', 'valid-lease', 'valid-other', 'truncated', 'concatenated'] as const;
 export const TERMINAL_GENERATORS = ['bad-prefix', 'raw-bytes', 'cut-frame'] as const;
@@ -93,16 +93,7 @@ function validLease(t: FuzzTarget): Seed {
 }
 
 function validOther(t: FuzzTarget): Seed {
-  switch (t.rng.weighted([['hello', 4], ['descriptor', 4], ['shutdown', 2], ['status', 0.05]] as const)) {
-    case 'hello':
-      return helloSeed(t);
-    case 'descriptor':
-      return descriptorSeed(t);
-    case 'shutdown':
-      return shutdownSeed(t);
-    case 'status':
-      return statusSeed(t);
-  }
+  return SEEDS[t.rng.weighted<SeedKind>([['hello', 4], ['descriptor', 4], ['shutdown', 2], ['status', 0.05]])](t);
 }
 
 function framedItem(t: FuzzTarget, g: FramedGenerator, tally: Tally): Uint8Array {

@@ -165,12 +165,25 @@ export function statusSeed(c: SeedContext): Seed {
   return { msg: STATUS_REQUEST, body: encodeFuzzMessage(STATUS_REQUEST, { correlationId: cid(c.rng) }) };
 }
 
+/** Every seed builder by kind. */
+export const SEEDS = {
+  attach: attachSeed,
+  keepalive: keepaliveSeed,
+  detach: (c: SeedContext): Seed => detachSeed(c),
+  shutdown: shutdownSeed,
+  hello: helloSeed,
+  descriptor: descriptorSeed,
+  status: statusSeed,
+} as const;
+
+export type SeedKind = keyof typeof SEEDS;
+
 /**
  * A valid message of any client → driver kind. Status requests are rare: each answer is a JSON
  * document of the whole lease table, far costlier than anything else the driver does.
  */
 export function anySeed(c: SeedContext): Seed {
-  const kind = c.rng.weighted([
+  const kind = c.rng.weighted<SeedKind>([
     ['attach', c.canAttach() ? 3 : 0],
     ['keepalive', 4],
     ['detach', 3],
@@ -178,21 +191,6 @@ export function anySeed(c: SeedContext): Seed {
     ['hello', 2],
     ['descriptor', 2],
     ['status', 0.02],
-  ] as const);
-  switch (kind) {
-    case 'attach':
-      return attachSeed(c);
-    case 'keepalive':
-      return keepaliveSeed(c);
-    case 'detach':
-      return detachSeed(c);
-    case 'shutdown':
-      return shutdownSeed(c);
-    case 'hello':
-      return helloSeed(c);
-    case 'descriptor':
-      return descriptorSeed(c);
-    case 'status':
-      return statusSeed(c);
-  }
+  ]);
+  return SEEDS[kind](c);
 }

@@ -354,7 +354,7 @@ export async function runFuzz(options: Partial<FuzzOptions> = {}): Promise<FuzzR
     };
     good = await GoodClients.start(d.channel, o.goodClients);
     state.goodClients = good.count;
-    await requestStatus(adminConn);
+    await requestStatus(adminConn, 10_000);
     good.markStart();
     phase = 'fuzzing';
 
@@ -398,7 +398,7 @@ export async function runFuzz(options: Partial<FuzzOptions> = {}): Promise<FuzzR
     await requestStatus(adminConn, 10_000);
     violations.push(...good.problems());
     state.goodClientLines = good.linesSinceMark();
-    await good.leave();
+    await good.leave(10_000);
     phase = 'after every client left';
     // Leases die with their connection; with that policy off they wait for keepalive expiry.
     const lifetimeMs = KEEPALIVE_MS * LEASE_GRACE_INTERVALS;

@@ -285,8 +285,15 @@ export class ClientEngine implements ClientCore {
     this.emitter.emit('protocol-error', e);
   }
 
+  /**
+   * CLIENT-17: the keepalive period is the configured interval, but never more than half the
+   * lifetime the driver granted — a client configured for 1 s keepalives against a driver that
+   * expires leases after 300 ms would otherwise lose its lease every lifetime (found by the
+   * fault-injection suite, issue 7).
+   */
   startKeepalives(): void {
-    this.timers.arm('keepalive', this.intervals.keepalive, () => this.machine.post(ClientEvents.KeepaliveDue));
+    const period = Math.min(this.intervals.keepalive, this.lifetimeNs / 1e6 / 2);
+    this.timers.arm('keepalive', period, () => this.machine.post(ClientEvents.KeepaliveDue));
   }
 
   keepalive(): void {

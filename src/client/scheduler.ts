@@ -81,6 +81,14 @@ export class ManualScheduler implements Scheduler {
     return this.timers.length;
   }
 
+  /**
+   * Moves time forward by `ms` without running timers, as for a process that was not scheduled
+   * (a stall): the timers that fell due meanwhile run late, at the next `advance`.
+   */
+  stall(ms: number): void {
+    this.nowMs += ms;
+  }
+
   /** Moves time forward by `ms`, running every timer that falls due (timers they set included). */
   advance(ms: number): void {
     const end = this.nowMs + ms;

@@ -227,14 +227,28 @@ describe('driver client: revoke notices', () => {
   });
 
   test('CLIENT-17: past the lease deadline (a stalled process) the lease is given up locally', async () => {
-    // The driver granted until 5.5 s; the first keepalive is due at 6 s.
+    // The driver granted until 5.5 s (0.5 s lifetime): keepalives are due every 250 ms (half the
+    // lifetime), but the process stalls for 1 s, so the first one comes due after the deadline.
     const { client, conn, sched } = await attachedClient({ expiryNs: 5_500_000_000n });
+    const lost: string[] = [];
+    client.on('lease-lost', (_l, cause) => lost.push(cause.kind));
+    sched.stall(1_000);
+    sched.advance(0);
+    await turn();
+    assert.deepEqual(lost, ['keepalive-failed']);
+    assert.equal(conn().templates().filter((t) => t === 5).length, 0);
+  });
+
+  test('CLIENT-17: a lease lifetime shorter than the configured keepalive interval is kept alive (keepalives every half lifetime)', async () => {
+    // 1 s configured interval; the driver granted 0.4 s (fault-injection finding, issue 7).
+    const { client, conn, sched } = await attachedClient({ expiryNs: 5_400_000_000n });
     const lost: string[] = [];
     client.on('lease-lost', (_l, cause) => lost.push(cause.kind));
     sched.advance(1_000);
     await turn();
-    assert.deepEqual(lost, ['keepalive-failed']);
-    assert.equal(conn().templates().filter((t) => t === 5).length, 0);
+    assert.deepEqual(lost, []);
+    assert.equal(client.state, 'Attached');
+    assert.equal(conn().templates().filter((t) => t === 5).length, 5); // at 0.2, 0.4, 0.6, 0.8, 1.0 s
   });
 
   test('CLIENT-17: a deadline already past on arrival (clocks not comparable) is not enforced; keepalives go on', async () => {

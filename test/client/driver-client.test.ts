@@ -17,6 +17,7 @@ import {
 import { TensorpoolError } from '../../src/errors.js';
 import { HugepagesPolicy, Role, ShmAttachRequestEncoder, ShmDetachRequestEncoder } from '../../src/sbe/index.js';
 import { testConfig } from '../driver/harness.js';
+import type { ControlConnection } from '../../src/transport/control-connection.js';
 import { Env, turn } from './client-env.js';
 
 const leaseOf = (c: { readonly lease: Lease | null }): Lease | null => c.lease;
@@ -99,7 +100,8 @@ describe('driver client: attach and keepalive', () => {
     await attached(env, consumer, { streamId: 20000, role: 'consumer' });
     const detach = new Uint8Array(33);
     new ShmDetachRequestEncoder().wrapAndApplyHeader(detach).correlationId(5n).leaseId(lease.leaseId).streamId(20000).clientId(lease.clientId).role(Role.PRODUCER).finish();
-    env.transport.connect().send(detach);
+    // On the producer's own connection (the first): only the owning connection may detach (TRANSPORT.md §4).
+    (env.connections[0] as ControlConnection).send(detach);
     await env.advance(100);
     assert.equal(client.lease?.streamId, 20000);
     assert.notEqual(client.lease?.leaseId, lease.leaseId);
@@ -195,11 +197,12 @@ describe('driver client: attach and keepalive', () => {
 });
 
 describe('driver client: losing the lease and reattaching', () => {
-  test('REVOKE-06 case 1 / CLIENT-07: a lease detached from another path → lease-lost + revoked(DETACHED), backoff, reattach', async () => {
+  test('REVOKE-06 case 1 / CLIENT-07: a detach the client did not send (on its connection) → lease-lost + revoked(DETACHED), backoff, reattach', async () => {
     const { env, client, log, lease } = await attachedSetup();
     const detach = new Uint8Array(33);
     new ShmDetachRequestEncoder().wrapAndApplyHeader(detach).correlationId(5n).leaseId(lease.leaseId).streamId(10000).clientId(lease.clientId).role(Role.CONSUMER).finish();
-    env.transport.connect().send(detach);
+    // On the client's own connection: since TRANSPORT.md §4 only the owning connection may detach.
+    (env.connections.at(-1) as ControlConnection).send(detach);
     await env.settle();
     assert.deepEqual(log.revoked, ['DETACHED']);
     assert.deepEqual(log.lost.map((c) => c.kind), ['revoked']);

@@ -24,7 +24,7 @@ after(() => {
 
 test(
   'a producer keeps one lease for 2.5 s when its keepalive interval exceeds the granted lifetime',
-  { timeout: 20_000, todo: 'needs fix in src/client/client-engine.ts startKeepalives: arm the keepalive at min(configured interval, lease lifetime / 2)' },
+  { timeout: 20_000 },
   async () => {
     driver = await startDriverProcess({ baseDir: base.dir, namespace: 'ka' });
     // No POLICIES_LEASE_KEEPALIVE_INTERVAL_MS: the CLI uses its default 1000 ms.

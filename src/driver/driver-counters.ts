@@ -22,6 +22,8 @@ export class DriverCounters {
   leasesRevoked = 0;
   epochBumps = 0;
   provisionFailures = 0;
+  /** Consumer attaches that found the current epoch's region files deleted or truncated (a new epoch followed). */
+  regionsLost = 0;
   announcesSent = 0;
   shutdownRequestsIgnored = 0;
   consumerHellosIgnored = 0;

@@ -381,6 +381,12 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
       this.streams.set(streamId, entry);
     }
     const stream = entry.record;
+    // A consumer is granted the current epoch as it is: if its files were deleted or truncated
+    // under the running driver, no consumer could ever map them. Lose them like a failed
+    // producer (EPOCH-03): revoke the producer, or re-provision without one, so the grant below
+    // names a fresh epoch (found by the fault-injection suite, issue 7). Producers get a new
+    // epoch anyway (EPOCH-01a).
+    if (role === Role.CONSUMER && stream.regions !== null && this.shm.intact?.(stream.regions) === false) this.regionsLost(entry);
     // Rows 14 and 16: provision the first epoch, or a producer's new epoch (EPOCH-01a). A
     // producer on an unprovisioned stream provisions once, not twice (D12).
     const unprovisioned = entry.machine.state === 'UNCLAIMED';
@@ -518,6 +524,26 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
     this.flushAnnounces();
     this.counters.detachOk++;
     this.out.detachResponse(this.conn, cid, ResponseCode.OK, '');
+  }
+
+  /** The current epoch's region files are gone or short (see handleAttach). */
+  private regionsLost(entry: StreamEntry): void {
+    const stream = entry.record;
+    this.counters.regionsLost++;
+    this.log(`stream ${stream.streamId}: the region files of epoch ${stream.epoch} were deleted or truncated; moving to a new epoch`, 'warn');
+    const producer = stream.producer === null ? undefined : this.leases.get(stream.producer.leaseId);
+    if (producer !== undefined) {
+      // REVOKE-02 path: notice, new epoch, announce (revokeLease provisions it).
+      producer.machine.send(LeaseEvents.Revoke);
+      return;
+    }
+    try {
+      stream.pending = this.shm.provision(stream.streamId, this.nextEpoch(stream), stream.profile, this.nowNs);
+    } catch (err) {
+      this.counters.provisionFailures++;
+      this.log(`stream ${stream.streamId}: failed to provision a new epoch after losing its regions: ${errorText(err)}`, 'error');
+    }
+    entry.machine.send(StreamEvents.RegionsLost);
   }
 
   // ---- revocation (REVOKE, EPOCH-01b) ------------------------------------------------------------

@@ -7,6 +7,7 @@ import {
   collectEpochs,
   collectStale,
   createShmContext,
+  epochFilesIntact,
   highestEpochOnDisk,
   provisionEpoch,
   removeEpoch,
@@ -60,6 +61,10 @@ export class FsShmBackend implements ShmBackend {
 
   collectAll(nowNs: number): void {
     collectStale(this.ctx, { nowNs: BigInt(Math.floor(nowNs)), keep: this.keep, minAgeNs: this.minAgeNs, wallNowMs: Date.now() });
+  }
+
+  intact(epoch: ProvisionedEpoch): boolean {
+    return epochFilesIntact(epoch);
   }
 
   removeEpoch(streamId: number, epoch: bigint): void {

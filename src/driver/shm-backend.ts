@@ -33,4 +33,9 @@ export interface ShmBackend {
   collectAll(nowNs: number): void;
   /** Deletes the given current epochs (`policies.cleanup_shm_on_exit`). */
   removeEpoch(streamId: number, epoch: bigint): void;
+  /**
+   * Whether the epoch's region files are still regular files of their full size. Optional: a
+   * backend without it (in-memory test doubles) is taken to be intact.
+   */
+  intact?(epoch: ProvisionedEpoch): boolean;
 }

@@ -7,6 +7,7 @@ export * from './fs-probe.js';
 export * from './shm-context.js';
 export * from './superblock-io.js';
 export * from './provision-epoch.js';
+export * from './epoch-files-intact.js';
 export * from './epoch-floor.js';
 export * from './epoch-gc.js';
 export * from './map-region.js';

@@ -4,7 +4,7 @@
  * keeps the newest epochs (§12), cleanup on exit removes current files.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -86,6 +86,39 @@ describe('driver on real SHM files', () => {
     assert.equal(dirs.length, 2, `epoch dirs: ${dirs.join(',')}`);
     driver.close(); // cleanup_shm_on_exit removes the current epoch
     assert.equal(readdirSync(streamDir).length, 1);
+  });
+
+  test('EPOCH-03 (issue 7): a consumer attaching after the current epoch\'s files were deleted or truncated gets a fresh epoch; the producer is revoked', () => {
+    const { driver, sink } = makeDriver(clock);
+    const granted = (): Extract<Sent, { kind: 'attach' }> => sink.take().find((s) => s.kind === 'attach') as Extract<Sent, { kind: 'attach' }>;
+    attach(driver, 1, Role.PRODUCER);
+    const p = granted();
+    assert.equal(p.code, 0, p.error);
+    rmSync(parseRegionUri(p.headerUri).path); // deleted under the running driver
+    clock.advanceMs(10);
+    attach(driver, 2, Role.CONSUMER);
+    const sent = sink.take();
+    const c = sent.find((s) => s.kind === 'attach') as Extract<Sent, { kind: 'attach' }>;
+    assert.equal(c.code, 0, c.error);
+    assert.ok((c.epoch as bigint) > (p.epoch as bigint), `${c.epoch} > ${p.epoch}`);
+    assert.ok(existsSync(parseRegionUri(c.headerUri).path));
+    assert.deepEqual(sent.filter((s) => s.kind === 'revoked').map((s) => (s.kind === 'revoked' ? s.leaseId : 0n)), [p.leaseId]);
+    assert.equal(driver.counters.regionsLost, 1);
+
+    // No producer now (READY): a truncated pool is replaced the same way.
+    const pool = join(streamDir, String(c.epoch), '1.pool');
+    truncateSync(pool, 64);
+    clock.advanceMs(10);
+    attach(driver, 3, Role.CONSUMER);
+    const c2 = granted();
+    assert.equal(c2.code, 0, c2.error);
+    assert.ok((c2.epoch as bigint) > (c.epoch as bigint));
+    assert.equal(statSync(join(streamDir, String(c2.epoch), '1.pool')).size, 64 + 4 * 4096);
+    assert.equal(driver.counters.regionsLost, 2);
+    // Intact files: no new epoch.
+    attach(driver, 4, Role.CONSUMER);
+    assert.equal(granted().epoch, c2.epoch);
+    driver.close();
   });
 
   test('EPOCH-04/08: after a restart (and a clock that went backwards) epochs are still higher than any on disk', () => {

@@ -60,7 +60,7 @@ describe('fault injection', { concurrency: 2 }, () => {
    */
   test(
     'a region file deleted under a running driver: the next consumer gets a working epoch',
-    { timeout: 20_000, todo: 'needs fix in src/driver/driver.ts: check the current epoch\'s region files (lstat: exists, regular, size) before granting a lease and provision a new epoch (revoking the producer) when one is gone' },
+    { timeout: 20_000 },
     async () => {
       const root = mkdtempSync(join(base.dir, 'r'));
       mkdirSync(join(root, 'shm'));

@@ -26,13 +26,13 @@ const announce = (s: StreamRecord): void => s.owner.queueAnnounce(s);
 const hasPending = (s: StreamRecord): boolean => s.pending !== null;
 
 export const StreamHsm = defineMachine<StreamRecord>('StreamHsm')
-  .events({ Provision: payload(), ProducerAttach: payload(), ProducerLeaseLost: payload() })
+  .events({ Provision: payload(), ProducerAttach: payload(), ProducerLeaseLost: payload(), RegionsLost: payload() })
   .states(
     {
       UNCLAIMED: {},
       READY: {},
       PRODUCER_ATTACHED: {},
-      /** After the producer is lost: READY on the freshly provisioned epoch, or UNCLAIMED if provisioning failed. */
+      /** After the producer or the regions are lost: READY on the freshly provisioned epoch, or UNCLAIMED if provisioning failed. */
       AfterProducer: { kind: 'choice' },
     },
     { initial: 'UNCLAIMED' },
@@ -46,7 +46,12 @@ export const StreamHsm = defineMachine<StreamRecord>('StreamHsm')
     },
     READY: {
       entry: announce,
-      on: { ProducerAttach: { target: 'PRODUCER_ATTACHED', effect: adopt } },
+      on: {
+        ProducerAttach: { target: 'PRODUCER_ATTACHED', effect: adopt },
+        // The current epoch's files were deleted or truncated with no producer to revoke: the
+        // same choice as after a lost producer (a fresh epoch, or UNCLAIMED if none could be made).
+        RegionsLost: 'AfterProducer',
+      },
     },
     PRODUCER_ATTACHED: {
       entry: announce,

@@ -232,6 +232,16 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const fleets: ClientProcess[] = [];
   let driver: RunningDriver | null = null;
   let conn: UnixControlConnection | null = null;
+  // Interrupted (Ctrl-C, timeout): no child may outlive the run; the fleets follow their stdin,
+  // the driver would not.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    for (const f of fleets) f.kill();
+    driver?.child.kill('SIGKILL');
+    rmSync(base, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const sets = [
       `shm.base_dir=${base}`,
@@ -374,6 +384,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       failures,
     };
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     conn?.close();
     for (const f of fleets) f.kill();
     if (driver !== null && driver.child.exitCode === null && driver.child.signalCode === null) driver.child.kill('SIGKILL');

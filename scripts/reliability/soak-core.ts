@@ -149,7 +149,16 @@ export interface SoakResult {
   /** CPU time over the soak as % of one core. */
   readonly cpuPct: { readonly driver: number; readonly fleets: number };
   readonly fleetLoop: { readonly worstP99Ms: number; readonly worstMaxMs: number };
-  readonly shutdown: { readonly detachMs: number; readonly driverExit: { readonly code: number | null; readonly signal: NodeJS.Signals | null } | null };
+  readonly shutdown: {
+    readonly detachMs: number;
+    /** Lease events the clients reported while detaching, by kind (diagnostics, not judged). */
+    readonly clientEvents: Readonly<Record<string, number>>;
+    /** Worst 1 s loop-delay p99 of the client processes while detaching. */
+    readonly clientLoopWorstP99Ms: number;
+    /** The driver's worst loop delay since start, read after the detaches (the soak's is above). */
+    readonly driverLoopMaxMs: number | null;
+    readonly driverExit: { readonly code: number | null; readonly signal: NodeJS.Signals | null } | null;
+  };
   readonly samples: readonly SoakSample[];
   readonly failures: readonly string[];
 }
@@ -321,6 +330,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const detachMs = Math.round(performance.now() - td);
     const after = await requestStatus(conn, PHASE_MS);
     const clientEvents = spuriousEvents(fleets, fleetFrom.map((_, i) => fleetTo[i] as number));
+    const detachEnd = fleets.map((f) => f.lines.length);
+    const detachLines = fleets.flatMap((f, i) => f.lines.slice(fleetTo[i], detachEnd[i]));
+    const shutdownEvents: Record<string, number> = {};
+    for (const l of detachLines) if (l.event === 'lease') shutdownEvents[String(l['kind'])] = (shutdownEvents[String(l['kind'])] ?? 0) + 1;
+    const shutdownLoop = maxOf(detachLines.filter((l) => l.event === 'tick').map((t) => Number(t['loopP99Ms'] ?? 0))) ?? 0;
     for (const f of fleets) f.send('exit');
     await Promise.all(fleets.map((f) => withTimeout(f.exited, PHASE_MS, 'a fleet to exit')));
     conn.close();
@@ -379,7 +393,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       },
       cpuPct: { driver: Math.round(((cpuMsOf(last) - cpuMsOf(first)) / (soakS * 1000)) * 1000) / 10, fleets: Math.round((fleetCpuMs / (soakS * 1000)) * 1000) / 10 },
       fleetLoop: { worstP99Ms: maxOf(allTicks.map((t) => Number(t['loopP99Ms'] ?? 0))) ?? 0, worstMaxMs: maxOf(allTicks.map((t) => Number(t['loopMaxMs'] ?? 0))) ?? 0 },
-      shutdown: { detachMs, driverExit },
+      shutdown: { detachMs, clientEvents: shutdownEvents, clientLoopWorstP99Ms: shutdownLoop, driverLoopMaxMs: after.process.eventLoop?.sinceStart.maxMs ?? null, driverExit },
       samples,
       failures,
     };
@@ -407,7 +421,7 @@ export function formatSoak(r: SoakResult): string[] {
     `driver event-loop delay: 5 s windows p99 median ${r.driverLoop.windowP99MedianMs} ms, worst p99 ${r.driverLoop.windowP99MaxMs} ms, worst max ${r.driverLoop.windowMaxMs} ms; since start p50 ${d?.p50Ms} p99 ${d?.p99Ms} max ${d?.maxMs} ms`,
     `driver memory after forced GC: heap ${mib(r.memory.start.heapUsed)} → ${mib(r.memory.end.heapUsed)} (growth ${mib(r.memory.heapGrowthBytes)}, limit ${mib(r.memory.heapLimitBytes)}), rss ${mib(r.memory.start.rss)} → ${mib(r.memory.end.rss)}; sampled heap ${mib(r.memory.sampledHeapMin)}..${mib(r.memory.sampledHeapMax)}`,
     `cpu (% of one core): driver ${r.cpuPct.driver}, client processes ${r.cpuPct.fleets}; client loop worst p99 ${r.fleetLoop.worstP99Ms} ms, max ${r.fleetLoop.worstMaxMs} ms`,
-    `shutdown: all detached in ${r.shutdown.detachMs} ms, driver exit ${JSON.stringify(r.shutdown.driverExit)}`,
+    `shutdown: all detached in ${r.shutdown.detachMs} ms (client events ${JSON.stringify(r.shutdown.clientEvents)}, client loop worst p99 ${r.shutdown.clientLoopWorstP99Ms} ms, driver loop max since start ${r.shutdown.driverLoopMaxMs} ms), driver exit ${JSON.stringify(r.shutdown.driverExit)}`,
     r.failures.length === 0 ? 'PASS: every invariant held' : `FAIL: ${r.failures.join('; ')}`,
   ];
 }

@@ -14,10 +14,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Consumer } from '../../src/client/index.js';
 import { PublishMode, ResponseCode } from '../../src/sbe/index.js';
+import { mapRegion, type ExpectedRegion } from '../../src/shm/map-region.js';
 import { ShmMapError, type ShmMapCheck } from '../../src/shm/shm-errors.js';
 import { connectUnix } from '../../src/transport/unix-socket-client.js';
 import { run } from '../cli/cli-harness.js';
@@ -244,19 +245,30 @@ describe('security: modes, traversal, region paths (issue 7)', { timeout: 40_000
     let clientId = 200;
     for (const h of HOSTILE) {
       for (const region of ['header.ring', '1.pool']) {
-        test(`consumer: ${region} replaced by ${h.name} → Consumer.open rejects with ShmMapError ${h.checks.join('/')}, and nothing of the epoch stays mapped (SHM_LAYOUT §10.1 steps 5–6, §7.6, CLIENT-05)`, async (t) => {
+        test(`consumer: ${region} replaced by ${h.name} → the consumer's mapRegion refuses it (ShmMapError ${h.checks.join('/')}) and maps nothing; the driver grants the next consumer a fresh epoch (SHM_LAYOUT §10.1 steps 5–6, §7.6, CLIENT-05, EPOCH-03)`, async (t) => {
           if (!IS_ROOT && h.name.includes('mknod')) return t.skip('mknod needs root');
           const epochDir = epochDirOf(nsDir);
+          const epoch = BigInt(basename(epochDir));
           const path = join(epochDir, region);
           renameSync(path, `${path}.orig`);
           try {
             h.plant(path);
-            await assert.rejects(openConsumer(d.channel, dir, ++clientId), (e: unknown) => {
+            // What Consumer.open does with the URI an attach response names (the driver no longer
+            // names this epoch to a consumer once it sees the swap; see below).
+            const expected: ExpectedRegion = region === 'header.ring' ? { kind: 'header', streamId: 10000, epoch, nslots: 8 } : { kind: 'pool', streamId: 10000, epoch, nslots: 8, poolId: 1, strideBytes: 4096 };
+            assert.throws(() => mapRegion(path, { writable: false, allowedBaseDirs: [dir], expected }), (e: unknown) => {
               assert.ok(e instanceof ShmMapError, `a ShmMapError, got ${String(e)}`);
               assert.ok(h.checks.includes(e.check), `check ${e.check}: ${e.message.slice(0, 300)}`);
               return true;
             });
-            assert.deepEqual(mappingsUnder(epochDir), [], 'no mapping of the epoch is left (header unmapped when a pool fails)');
+            assert.deepEqual(mappingsUnder(epochDir), [], 'nothing of the epoch is mapped');
+            // The driver sees the swapped file at the next consumer attach and moves the stream on.
+            const c = await openConsumer(d.channel, dir, ++clientId);
+            try {
+              assert.ok(c.epoch !== null && c.epoch > epoch, `a fresh epoch: ${c.epoch} > ${epoch}`);
+            } finally {
+              await c.close();
+            }
           } finally {
             rmSync(path, { recursive: true, force: true });
             renameSync(`${path}.orig`, path);

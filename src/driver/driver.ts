@@ -130,6 +130,8 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
   private readonly announceQueue: StreamRecord[] = [];
   private nextAnnounceNs = 0;
   private shutdownAtNs = Infinity;
+  /** See `tick`. */
+  private expiryHorizonNs = Infinity;
   private shutdownReason: ShutdownReason = ShutdownReason.NORMAL;
   private shutdownMessage = '';
   private readonly shutdownToken: Buffer | null;
@@ -224,9 +226,18 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
     this.flushAnnounces();
   }
 
-  /** Advances timers (announces, expiry, shutdown deadline). Call often (e.g. every 10 ms). */
-  tick(): void {
+  /**
+   * Advances timers (announces, expiry, shutdown deadline). Call often (e.g. every 10 ms).
+   *
+   * `expiryHorizonNs`: expire only leases whose deadline lies before it (default: now). A
+   * transport passes the last moment up to which it has read every connection (the socket
+   * server: the end of its previous tick, before its event loop polled the sockets again), so a
+   * keepalive that arrived in time but was still unread in a socket buffer — after a stall, or
+   * a long burst of reads — never expires its lease (KEEPALIVE-03; found by the soak, issue 7).
+   */
+  tick(expiryHorizonNs = Infinity): void {
     this.nowNs = this.clock();
+    this.expiryHorizonNs = expiryHorizonNs;
     this.machine.send(DriverEvents.Tick);
     this.flushAnnounces();
   }
@@ -631,7 +642,7 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
   pollTimers(): void {
     const now = this.nowNs;
     const p = this.config.policies;
-    this.checkExpiry(now);
+    this.checkExpiry(now < this.expiryHorizonNs ? now : this.expiryHorizonNs);
     if (now >= this.nextAnnounceNs) {
       this.announceAll();
       this.nextAnnounceNs = now + p.announcePeriodMs * 1e6;

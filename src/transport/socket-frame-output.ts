@@ -96,6 +96,42 @@ export class SocketFrameOutput {
     return FrameWriteKind.QUEUED;
   }
 
+  /**
+   * Appends the staged frame behind whatever this output holds, without sending: a server
+   * batching one tick's or one read's messages per connection calls `sendHeld` once afterwards
+   * (16 announces to a connection become one send(2), not 16).
+   */
+  holdStaged(): void {
+    if (this.ended) return;
+    this.append(staging, 0, staged);
+  }
+
+  /**
+   * Sends what `holdStaged` gathered: straight from the overflow buffer when the stream has
+   * nothing queued (no allocation when the kernel takes it all), else behind the stream's queue.
+   * Returns whether the kernel took everything at once.
+   */
+  sendHeld(): boolean {
+    const held = this.overflowBytes;
+    if (held === 0 || this.flushing || this.ended) return held === 0;
+    const s = this.socket;
+    const addon = sender();
+    const fd = addon === null || s.writableLength > 0 || s.connecting ? -1 : descriptorOf(s);
+    if (addon !== null && fd >= 0) {
+      const n = addon.send(fd, this.overflow as Buffer, 0, held);
+      if (n === held) {
+        this.overflowBytes = 0;
+        return true;
+      }
+      if (n > 0) {
+        (this.overflow as Buffer).copyWithin(0, n, held);
+        this.overflowBytes = held - n;
+      }
+    }
+    this.flush();
+    return false;
+  }
+
   /** Hands whatever is still held to the stream (before `socket.end()`: nothing is lost). */
   end(): void {
     if (this.ended) return;

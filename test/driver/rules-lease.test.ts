@@ -23,6 +23,21 @@ describe('KEEPALIVE', () => {
     assert.equal(revokedOf(h.sink.take()).length, 1);
   });
 
+  test('KEEPALIVE-03 (issue 7): tick(horizon) expires only leases due before the horizon — what the transport has fully read up to', () => {
+    const h = new Harness();
+    const c = h.lease({ clientId: 1, role: 'consumer' });
+    const deadline = Number(c.expiry);
+    h.clock.nowNs = deadline + 50_000_000; // 50 ms past the deadline ...
+    h.driver.tick(deadline - 1); // ... but the sockets were last read completely before it
+    assert.equal(h.driver.leaseState(Number(c.leaseId)), 'ACTIVE');
+    h.keepalive(c.leaseId as bigint, 10000, 1, 'consumer'); // the keepalive that was waiting unread
+    h.driver.tick(deadline + 50_000_000);
+    assert.equal(h.driver.leaseState(Number(c.leaseId)), 'ACTIVE');
+    h.clock.advanceMs(3_100); // its new deadline passes with nothing read
+    h.driver.tick(h.clock.nowNs);
+    assert.equal(h.driver.leaseState(Number(c.leaseId)), null);
+  });
+
   test('KEEPALIVE-07 / D9: a keepalive with the right leaseId but the wrong clientId does not keep the lease alive', () => {
     const h = new Harness();
     const c = h.lease({ clientId: 1, role: 'consumer' });

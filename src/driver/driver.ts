@@ -35,6 +35,7 @@ import type { DriverConfig, ProfileConfig } from './config/driver-config.js';
 import { DriverCounters } from './driver-counters.js';
 import { IdRangeAllocator } from './id-range-allocator.js';
 import { LeaseDeadlineList } from './lease-deadline-list.js';
+import { LeaseIdTable } from './lease-id-table.js';
 import { DriverEvents, DriverHsm, DriverStates, type DriverCore } from './machines/driver-hsm.js';
 import { LeaseEvents, LeaseHsm, LeaseStates } from './machines/lease-hsm.js';
 import { StreamEvents, StreamHsm } from './machines/stream-hsm.js';
@@ -118,7 +119,7 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
   private readonly out: Outbox;
   private readonly machine: DriverMachine;
 
-  private readonly leases = new Map<number, LeaseEntry>();
+  private readonly leases = new LeaseIdTable<LeaseEntry>();
   private readonly leaseByClient = new Map<number, LeaseEntry>();
   private readonly streams = new Map<number, StreamEntry>();
   private readonly staticStreams = new Map<number, ProfileConfig>();
@@ -138,6 +139,9 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
 
   // The message being processed (set by receive before its event is dispatched).
   private conn = 0;
+  /** The buffer of the last keepalive read in place, and a view of it (see receive). */
+  private inBuffer: Uint8Array | null = null;
+  private inView: DataView = new DataView(new ArrayBuffer(0));
   private readonly attachReq = new ShmAttachRequestDecoder();
   private readonly detachReq = new ShmDetachRequestDecoder();
   private readonly keepaliveReq = new ShmLeaseKeepaliveDecoder();
@@ -207,11 +211,17 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
     // exact v0/v1 size cannot throw once its header is checked here, and never queues an
     // announce, so it skips the try frame and the announce flush. Any other shape of keepalive
     // (a longer block from a newer minor version, a bad block length) takes the general path.
-    if (length === KEEPALIVE_LENGTH && offset >= 0 && offset + KEEPALIVE_LENGTH <= buffer.length && isPlainKeepalive(buffer, offset)) {
-      // KEEPALIVE-09: processed in Running and in its child Running_Draining only.
-      if (this.machine.isInId(DriverStates.Running)) this.keepaliveInPlace(buffer, offset + MESSAGE_HEADER_LENGTH);
-      else this.counters.droppedAfterStop++;
-      return;
+    if (length === KEEPALIVE_LENGTH && offset >= 0 && offset + KEEPALIVE_LENGTH <= buffer.length) {
+      // DataView reads compile to plain loads; a helper per field was a call each (V8 stops
+      // inlining along this path). One view per buffer, i.e. per socket read.
+      const v = buffer === this.inBuffer ? this.inView : this.viewOfInput(buffer);
+      const w1 = v.getUint32(offset + 4, true); // schemaId | version << 16
+      if (v.getUint32(offset, true) === KEEPALIVE_HEADER_W0 && (w1 & 0xffff) === DRIVER_SCHEMA_ID && w1 >>> 16 <= ShmLeaseKeepaliveDecoder.SCHEMA_VERSION) {
+        // KEEPALIVE-09: processed in Running and in its child Running_Draining only.
+        if (this.machine.isInId(DriverStates.Running)) this.keepaliveInPlace(v, offset + MESSAGE_HEADER_LENGTH);
+        else this.counters.droppedAfterStop++;
+        return;
+      }
     }
     try {
       this.dispatchMessage(buffer, offset, length);
@@ -494,14 +504,21 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
    * The fast path's keepalive, read where it lies: `receive` checked its header and length, so
    * its fields are at fixed offsets from `block` (no flyweight wrap, a quarter of the cost).
    */
-  private keepaliveInPlace(b: Uint8Array, block: number): void {
+  private keepaliveInPlace(v: DataView, block: number): void {
     const K = ShmLeaseKeepaliveDecoder;
     const at = block + K.LEASE_ID_OFFSET;
-    const hi = u32(b, at + 4);
+    const hi = v.getUint32(at + 4, true);
     // Lease ids are allocated upward from 1: a small one stays a small integer (a fast Map key).
-    const leaseId = hi === 0 ? u32(b, at) : hi * 0x100000000 + u32(b, at);
-    const role = b[block + K.ROLE_OFFSET] as number;
-    this.keepaliveFor(this.activeLease(leaseId, u32(b, block + K.STREAM_ID_OFFSET), u32(b, block + K.CLIENT_ID_OFFSET), role));
+    const leaseId = hi === 0 ? v.getUint32(at, true) : hi * 0x100000000 + v.getUint32(at, true);
+    const role = v.getUint8(block + K.ROLE_OFFSET);
+    this.keepaliveFor(this.activeLease(leaseId, v.getUint32(block + K.STREAM_ID_OFFSET, true), v.getUint32(block + K.CLIENT_ID_OFFSET, true), role));
+  }
+
+  /** The input view for a new buffer (see receive). */
+  private viewOfInput(buffer: Uint8Array): DataView {
+    this.inBuffer = buffer;
+    this.inView = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    return this.inView;
   }
 
   /** A keepalive counts only if leaseId, streamId, clientId and role all match (D9 fixed). */
@@ -846,20 +863,8 @@ export class Driver implements DriverCore, LeaseOwner, StreamOwner {
 /** A whole v0/v1 ShmLeaseKeepalive: header + its 25-byte block, nothing after it. */
 const KEEPALIVE_LENGTH = MESSAGE_HEADER_LENGTH + ShmLeaseKeepaliveDecoder.BLOCK_LENGTH;
 
-/** The header of a ShmLeaseKeepalive with exactly its v0/v1 block (the caller checked the bounds). */
-function isPlainKeepalive(b: Uint8Array, at: number): boolean {
-  return (
-    u16(b, at) === ShmLeaseKeepaliveDecoder.BLOCK_LENGTH &&
-    u16(b, at + 2) === ShmLeaseKeepaliveDecoder.TEMPLATE_ID &&
-    u16(b, at + 4) === DRIVER_SCHEMA_ID &&
-    u16(b, at + 6) <= ShmLeaseKeepaliveDecoder.SCHEMA_VERSION
-  );
-}
-
-/** Little-endian u32 at `at` (the caller checked the bounds). */
-function u32(b: Uint8Array, at: number): number {
-  return ((b[at] as number) | ((b[at + 1] as number) << 8) | ((b[at + 2] as number) << 16)) + (b[at + 3] as number) * 0x1000000;
-}
+/** The first header word of a ShmLeaseKeepalive with exactly its v0/v1 block: blockLength | templateId << 16. */
+const KEEPALIVE_HEADER_W0 = ShmLeaseKeepaliveDecoder.BLOCK_LENGTH | (ShmLeaseKeepaliveDecoder.TEMPLATE_ID << 16);
 
 /** Little-endian u16 at `at` (the caller checked the bounds). */
 function u16(b: Uint8Array, at: number): number {

@@ -235,6 +235,9 @@ describe('driver and clients as separate processes', { timeout: 60_000 }, () => 
       sockets.push(s);
       const closed = new Promise<void>((resolve) => s.once('close', () => resolve()));
       s.on('error', () => undefined); // the driver may reset it mid-write; the close is what counts
+      // Flowing, so that a clean FIN is read and ends the socket: a paused socket that is never
+      // read sees no 'end' and no 'close' (the rare timeout of this test before).
+      s.resume();
       await new Promise<void>((resolve) => s.once('connect', () => resolve()));
       s.write(bytes);
       await withTimeout(closed, 3000, `the driver to close a connection that sent ${bytes.length} bad bytes`).catch((e: unknown) => {

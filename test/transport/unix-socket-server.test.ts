@@ -58,6 +58,8 @@ function rawSocket(path: string): Promise<Socket> {
 }
 
 function closedSocket(s: Socket, ms = 3000): Promise<void> {
+  // A paused socket never reads the peer's FIN, so it would see no 'close': read (and drop) on.
+  s.resume();
   return withTimeout(new Promise<void>((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve()))), ms, 'the socket to close');
 }
 

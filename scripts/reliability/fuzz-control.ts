@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatFuzz } from './fuzz/format-figures.js';
 import { DEFAULT_FUZZ_OPTIONS, runFuzz, type FuzzOptions } from './fuzz/fuzz-run.js';
+import { integerOption } from './integer-option.js';
 
 const d = DEFAULT_FUZZ_OPTIONS;
 const HELP = `Usage: npm run reliability -- fuzz [--frames N] [--seed S] [--connections N] [--clients N]
@@ -32,12 +33,7 @@ Options (defaults):
   --time-limit-s N         fail if the frames are not written by then (${d.timeLimitMs / 1000})
   --json FILE              also write the figures and violations as JSON`;
 
-function int(name: string, text: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`--${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(text)}`);
-  return n;
-}
+const int = integerOption;
 
 export async function main(argv: readonly string[]): Promise<number> {
   let options: FuzzOptions;

@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SOAK_OPTIONS, formatSoak, runSoak, type SoakOptions } from './soak-core.js';
+import { integerOption } from './integer-option.js';
 
 const HELP = `Usage: npm run reliability -- soak [--clients N] [--fleets N] [--attach-batch N] [--streams N] [--keepalive-ms N]
          [--grace N] [--announce-ms N] [--duration-s N] [--warmup-s N] [--no-memory-check] [--json FILE]
@@ -30,12 +31,8 @@ Options (defaults):
   --no-memory-check   report memory but do not fail on growth
   --json FILE         also write every figure and sample as JSON`;
 
-function count(name: string, text: string | undefined, fallback: number, min = 1): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new RangeError(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(text)}`);
-  return n;
-}
+/** A count option: an integer ≥ `min` (default 1). */
+const count = (name: string, text: string | undefined, fallback: number, min = 1): number => integerOption(name, text, fallback, min);
 
 export async function main(argv: readonly string[]): Promise<number> {
   let options: SoakOptions;

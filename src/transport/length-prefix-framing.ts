@@ -141,14 +141,19 @@ function readU32LE(b: Uint8Array, at: number): number {
  * closed connection.
  */
 export function encodeFrame(message: Uint8Array, offset = 0, length = message.length - offset): Buffer {
+  checkSendLength(length);
+  const out = Buffer.allocUnsafe(LENGTH_PREFIX_BYTES + length);
+  out.writeUInt32LE(length, 0);
+  out.set(message.subarray(offset, offset + length), LENGTH_PREFIX_BYTES);
+  return out;
+}
+
+/** Throws unless a `length`-byte message may be sent (8..64 KiB): every sender checks before framing. */
+export function checkSendLength(length: number): void {
   if (length < MIN_FRAME_BYTES || length > MAX_FRAME_BYTES) {
     throw new TransportError(
       length < MIN_FRAME_BYTES ? TransportErrorCode.FRAME_TOO_SMALL : TransportErrorCode.FRAME_TOO_LARGE,
       `cannot send a ${length}-byte message: the control plane carries ${MIN_FRAME_BYTES}..${MAX_FRAME_BYTES} bytes per message`,
     );
   }
-  const out = Buffer.allocUnsafe(LENGTH_PREFIX_BYTES + length);
-  out.writeUInt32LE(length, 0);
-  out.set(message.subarray(offset, offset + length), LENGTH_PREFIX_BYTES);
-  return out;
 }

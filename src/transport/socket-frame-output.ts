@@ -17,7 +17,7 @@
  */
 import type { Socket } from 'node:net';
 import { optionalNativeMmap, type NativeMmap } from '../shm/native-mmap.js';
-import { encodeFrame, LENGTH_PREFIX_BYTES, MAX_FRAME_BYTES, MIN_FRAME_BYTES } from './length-prefix-framing.js';
+import { checkSendLength, LENGTH_PREFIX_BYTES, MAX_FRAME_BYTES } from './length-prefix-framing.js';
 
 /** The frame being written (JavaScript runs one write at a time: one buffer per process). */
 const staging = Buffer.allocUnsafe(LENGTH_PREFIX_BYTES + MAX_FRAME_BYTES);
@@ -31,9 +31,9 @@ function sender(): NativeMmap | null {
   return native;
 }
 
-/** Frames `message[offset, offset + length)` into the staging buffer; throws like encodeFrame. */
+/** Frames `message[offset, offset + length)` into the staging buffer; throws TransportError for a length outside 8..64 KiB. */
 export function stageFrame(message: Uint8Array, offset: number, length: number): void {
-  if (length < MIN_FRAME_BYTES || length > MAX_FRAME_BYTES) encodeFrame(message, offset, length); // throws the clear error
+  checkSendLength(length);
   // Byte stores, not Buffer#writeUInt32LE: that allocates 64 bytes per call on Node 20.
   staging[0] = length & 0xff;
   staging[1] = (length >>> 8) & 0xff;

@@ -79,9 +79,7 @@ interface Child {
 }
 
 function spawnChild(args: readonly string[]): Child {
-  // TP_BENCH_CPU_PROF=DIR: every child writes a V8 CPU profile there when it exits.
-  const prof = process.env['TP_BENCH_CPU_PROF'];
-  const child = spawn(process.execPath, prof === undefined ? args : ['--cpu-prof', `--cpu-prof-dir=${prof}`, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => {
     err = (err + d.toString()).slice(-4000);
